@@ -2,8 +2,8 @@
 // replace the local directory without touching callers. Implementations are thread-safe.
 //
 // Keys are relative paths of segments separated by '/': each segment non-empty, not "." or "..",
-// no leading '/', no NUL or control characters, at most 1024 bytes in all. A bad key is
-// kInvalidArgument naming the key.
+// not starting with ".tmp." (reserved for writes in flight), no leading '/', no NUL or control
+// characters, at most 1024 bytes in all. A bad key is kInvalidArgument naming the key.
 #pragma once
 
 #include <cstdint>
@@ -41,7 +41,7 @@ class ObjectStore {
   virtual Result<std::string> GetRange(const std::string& key, uint64_t offset,
                                        uint64_t length) = 0;
   virtual Result<ObjectInfo> Stat(const std::string& key) = 0;
-  // Every object whose key starts with `prefix`, sorted by key.
+  // Every object whose key starts with `prefix` (which may end mid-name, like S3), sorted by key.
   virtual Result<std::vector<ObjectInfo>> List(const std::string& prefix) = 0;
   // OK if the key is absent (like S3).
   virtual Status Delete(const std::string& key) = 0;
@@ -55,6 +55,12 @@ class ObjectStore {
 Status ValidateKey(std::string_view key);
 
 // The local-directory store rooted at `root` (created if missing). `env` must outlive the store.
+// Object `k` is the file root/k; Put writes a hidden temp file beside it, syncs it, renames it and
+// syncs the directory. Delete removes parent directories left empty (never `root` itself).
 Result<std::unique_ptr<ObjectStore>> OpenLocalObjectStore(Env* env, const std::string& root);
+
+// A store that keeps objects in memory, for tests and fuzzing. Map returns kNotSupported, as a
+// remote store would.
+std::unique_ptr<ObjectStore> NewMemoryObjectStore();
 
 }  // namespace vdb::storage
