@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <mutex>
@@ -87,6 +88,8 @@ Status SqliteError(sqlite3* db, int rc, const std::string& path, std::string_vie
     case SQLITE_NOTADB:
     case SQLITE_CORRUPT:
       return Status::Corruption(std::move(msg));
+    case SQLITE_TOOBIG:
+      return Status::InvalidArgument(std::move(msg));
     case SQLITE_NOMEM:
     case SQLITE_INTERNAL:
     case SQLITE_MISUSE:
@@ -158,7 +161,8 @@ class SqliteMetaStore final : public MetaStore {
       : db_(db), path_(std::move(path)), options_(std::move(options)) {}
 
   Status Error(int rc, std::string_view what) const { return SqliteError(db_, rc, path_, what); }
-  Status Configure();
+  Status Configure(Env* env);
+  Result<std::string> SetWalMode();
   Status Migrate();
   Result<int64_t> ReadSchemaVersion();
   Result<int64_t> QueryInt(const char* sql);
@@ -201,7 +205,7 @@ Result<std::unique_ptr<MetaStore>> SqliteMetaStore::Open(const std::string& path
     return s;
   }
   std::unique_ptr<SqliteMetaStore> store(new SqliteMetaStore(db, path, options));
-  VDB_RETURN_IF_ERROR(store->Configure());
+  VDB_RETURN_IF_ERROR(store->Configure(env));
   VDB_RETURN_IF_ERROR(store->Migrate());
   if (!existed) {
     // SQLite syncs the directory for its WAL file but not for a new main file.
@@ -215,22 +219,43 @@ SqliteMetaStore::~SqliteMetaStore() {
   sqlite3_close_v2(db_);
 }
 
-Status SqliteMetaStore::Configure() {
+Status SqliteMetaStore::Configure(Env* env) {
   sqlite3_extended_result_codes(db_, 1);
   sqlite3_busy_timeout(db_, options_.busy_timeout_ms);
   if (!options_.read_only && path_ != ":memory:") {
-    // The first statement to read the file: a file that is not a database fails here.
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
-    if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
-    std::string mode = rc == SQLITE_ROW ? ColumnBytes(stmt, 0) : std::string();
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW) return Error(rc, "set journal_mode=WAL");
-    if (mode != "wal") {
-      return Status::IOError("meta store " + path_ + ": journal_mode is " + mode + ", not wal");
+    // Switching a fresh file to WAL needs an exclusive lock, and SQLite reports SQLITE_BUSY at once
+    // (without its busy handler) when another process is opening the same file; so retry here,
+    // within the same timeout.
+    const uint64_t deadline =
+        env->MonotonicMicros() + static_cast<uint64_t>(options_.busy_timeout_ms) * 1000;
+    uint64_t backoff_micros = 500;
+    for (;;) {
+      Result<std::string> mode = SetWalMode();
+      if (mode.ok()) {
+        if (*mode == "wal") break;
+        return Status::IOError("meta store " + path_ + ": journal_mode is " + *mode + ", not wal");
+      }
+      if (mode.status().code() != StatusCode::kUnavailable || env->MonotonicMicros() > deadline) {
+        return mode.status();
+      }
+      env->SleepForMicros(backoff_micros);
+      backoff_micros = std::min<uint64_t>(backoff_micros * 2, 20000);
     }
   }
   return ExecScript("PRAGMA synchronous=FULL", "set synchronous=FULL");
+}
+
+// The journal mode in force afterwards. The first statement to read the file, so a file that is
+// not a database fails here.
+Result<std::string> SqliteMetaStore::SetWalMode() {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db_, "PRAGMA journal_mode=WAL", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_step(stmt);
+  std::string mode = rc == SQLITE_ROW ? ColumnBytes(stmt, 0) : std::string();
+  Status s = rc == SQLITE_ROW ? Status::OK() : Error(rc, "set journal_mode=WAL");
+  sqlite3_finalize(stmt);
+  if (!s.ok()) return s;
+  return mode;
 }
 
 Status SqliteMetaStore::ExecScript(const char* sql, std::string_view what) {

@@ -1,5 +1,7 @@
 // The SQLite implementation of MetaStore: one database file (WAL journal, synchronous=FULL), one
-// connection per store guarded by a mutex, so a store is thread-safe and calls are serialised.
+// connection per store guarded by a mutex, so a store is thread-safe and calls are serialised (a
+// Commit holds the mutex across its fsync: catalog writes are few, and one connection keeps the
+// prepared statements simple; open a second store on the same file for independent readers).
 // Several processes may open the same file: the revision lives in the database and every write
 // runs inside BEGIN IMMEDIATE, so their transactions are serialised by SQLite's file locks.
 //

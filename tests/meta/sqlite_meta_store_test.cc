@@ -324,6 +324,9 @@ TEST_F(SqliteMetaStoreTest, NewerSchemaVersionIsRefusedNamingFileAndVersions) {
   EXPECT_NE(s.message().find("(" + std::to_string(kSqliteMetaSchemaVersion) + ")"),
             std::string::npos)
       << s.ToString();
+  SqliteOptions read_only;
+  read_only.read_only = true;
+  EXPECT_EQ(OpenSqliteMetaStore(path_, read_only).status().code(), StatusCode::kNotSupported);
   // Refusing did not touch the file: putting the version back makes it usable again.
   ASSERT_TRUE(TEST_SetSqliteMetaSchemaVersion(path_, kSqliteMetaSchemaVersion).ok());
   EXPECT_NE(OpenStore(), nullptr);
