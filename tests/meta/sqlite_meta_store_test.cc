@@ -353,6 +353,30 @@ TEST_F(SqliteMetaStoreTest, GarbageFileIsCorruptionNamingTheFile) {
   }
 }
 
+// Another program's SQLite file (a different application_id in the header, at byte 68) is refused
+// rather than having our tables added to it.
+TEST_F(SqliteMetaStoreTest, OtherProgramsDatabaseIsRefused) {
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->Put("k", "v").ok());
+  }
+  ASSERT_FALSE(Env::Default()->FileExists(path_ + "-wal")) << "closing should checkpoint";
+  auto bytes = ReadFileToString(Env::Default(), path_);
+  ASSERT_TRUE(bytes.ok());
+  ASSERT_GT(bytes->size(), 72u);
+  ASSERT_EQ(bytes->substr(68, 4), "VDBM");
+  std::string foreign = *bytes;
+  foreign.replace(68, 4, "ABCD");
+  ASSERT_TRUE(WriteFileAtomic(Env::Default(), path_, foreign).ok());
+  auto store = OpenSqliteMetaStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kCorruption) << store.status().ToString();
+  EXPECT_NE(store.status().message().find("0x41424344"), std::string::npos)
+      << store.status().ToString();
+  EXPECT_NE(store.status().message().find(path_), std::string::npos);
+}
+
 TEST_F(SqliteMetaStoreTest, ReadOnlyStoreReadsButRefusesWrites) {
   SqliteOptions read_only;
   read_only.read_only = true;
