@@ -54,8 +54,8 @@ DecodeOutcome DecodeFileHeader(std::string_view in, Lsn* first_lsn, std::string*
     *why = "bad file header checksum";
     return DecodeOutcome::kCorrupt;
   }
-  uint16_t version = static_cast<uint16_t>(static_cast<uint8_t>(p[6]) |
-                                           static_cast<uint8_t>(p[7]) << 8);
+  uint16_t version =
+      static_cast<uint16_t>(static_cast<uint8_t>(p[6]) | static_cast<uint8_t>(p[7]) << 8);
   if (version != kFormatVersion) {
     *why = "unsupported format version " + std::to_string(version);
     return DecodeOutcome::kCorrupt;

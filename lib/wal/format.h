@@ -47,6 +47,8 @@ constexpr size_t kRecordHeaderSize = 17;
 // Upper bound on one record's payload; larger appends are kInvalidArgument, and a larger length
 // on disk is corruption (it bounds what a reader allocates for a damaged length field).
 constexpr uint32_t kMaxPayloadBytes = 256u << 20;
+// LSNs above this are corruption (far beyond any real log; keeps LSN arithmetic from wrapping).
+constexpr uint64_t kMaxLsn = uint64_t{1} << 62;
 // Digits of the LSN in a file name, and the suffix.
 constexpr size_t kFileNameDigits = 20;
 constexpr std::string_view kFileSuffix = ".log";
@@ -94,7 +96,6 @@ uint32_t DecodeRecordLength(std::string_view in);
 
 // Decodes the record at the front of `in` (type, timestamp, payload; the LSN is the caller's).
 // On kOk, *consumed is its size on disk. On kCorrupt, *why says what was wrong.
-DecodeOutcome DecodeRecord(std::string_view in, Record* record, size_t* consumed,
-                           std::string* why);
+DecodeOutcome DecodeRecord(std::string_view in, Record* record, size_t* consumed, std::string* why);
 
 }  // namespace vdb::wal

@@ -27,9 +27,9 @@ struct FileScan {
   bool header_ok = false;
   uint64_t valid_bytes = 0;  // offset of the first byte not part of a whole good record
   uint64_t file_bytes = 0;
-  Lsn next_lsn;              // LSN after its last good record
-  Status problem;            // why the scan stopped early (Corruption naming file and offset)
-  bool torn = false;         // the problem is a record cut short by the end of the file
+  Lsn next_lsn;       // LSN after its last good record
+  Status problem;     // why the scan stopped early (Corruption naming file and offset)
+  bool torn = false;  // the problem is a record cut short by the end of the file
 };
 
 Result<FileScan> ScanFile(Env* env, const std::string& dir, const SegmentFile& file) {
@@ -100,9 +100,18 @@ Result<RecoveredLog> RecoverLog(Env* env, const std::string& dir, RecoveryMode m
   for (size_t i = 0; i < log.files.size(); ++i) {
     const SegmentFile& file = log.files[i];
     bool last = i + 1 == log.files.size();
+    if (file.first_lsn.value() == 0 || file.first_lsn.value() > kMaxLsn) {
+      Status bad =
+          Status::Corruption("wal segment " + file.name + ": invalid first lsn at offset 0");
+      if (mode != RecoveryMode::kRepair) return bad;
+      VDB_LOG(WARNING) << "wal " << dir << ": repair: " << bad.message();
+      VDB_RETURN_IF_ERROR(DropFiles(env, dir, &log.files, i, "repair: invalid name"));
+      break;
+    }
     if (file.first_lsn != log.next_lsn) {
-      Status hole = Status::Corruption("wal segment " + file.name + ": expected a file starting at lsn " +
-                                       log.next_lsn.ToString() + " (records missing) at offset 0");
+      Status hole =
+          Status::Corruption("wal segment " + file.name + ": expected a file starting at lsn " +
+                             log.next_lsn.ToString() + " (records missing) at offset 0");
       if (mode != RecoveryMode::kRepair) return hole;
       VDB_LOG(WARNING) << "wal " << dir << ": repair: " << hole.message();
       VDB_RETURN_IF_ERROR(DropFiles(env, dir, &log.files, i, "repair: after a hole"));
@@ -135,10 +144,14 @@ Result<RecoveredLog> RecoverLog(Env* env, const std::string& dir, RecoveryMode m
                      << file.name << " to " << scan.valid_bytes << " bytes, dropping " << dropped
                      << " bytes" << (scan.torn ? "" : " (corrupt tail)");
     VDB_RETURN_IF_ERROR(env->TruncateFile(JoinPath(dir, file.name), scan.valid_bytes));
-    if (!last) VDB_RETURN_IF_ERROR(DropFiles(env, dir, &log.files, i + 1, "repair: after corruption"));
+    if (!last)
+      VDB_RETURN_IF_ERROR(DropFiles(env, dir, &log.files, i + 1, "repair: after corruption"));
     break;
   }
-  if (log.files.empty()) log.last_file_bytes = 0;
+  if (log.files.empty()) {
+    log.last_file_bytes = 0;
+    if (log.next_lsn.value() == 0 || log.next_lsn.value() > kMaxLsn) log.next_lsn = Lsn(1);
+  }
   return log;
 }
 

@@ -56,7 +56,7 @@ class SegmentReader {
   std::string path_;
   std::string name_;
   Lsn first_lsn_;
-  std::string buf_;          // file bytes [buf_offset_, buf_offset_ + buf_len_)
+  std::string buf_;  // file bytes [buf_offset_, buf_offset_ + buf_len_)
   uint64_t buf_offset_ = 0;
   size_t buf_len_ = 0;
   uint64_t known_size_ = 0;  // the file's size when last asked; it only grows

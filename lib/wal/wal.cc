@@ -85,9 +85,8 @@ Status Wal::OpenActiveFile(const RecoveredLog& log) {
   std::string path = JoinPath(dir_, last.name);
   VDB_ASSIGN_OR_RETURN(file_, env_->NewAppendableFile(path));
   if (file_->size() != log.last_file_bytes) {
-    return Status::Internal("wal segment " + last.name + ": size " +
-                            std::to_string(file_->size()) + " after recovery, expected " +
-                            std::to_string(log.last_file_bytes));
+    return Status::Internal("wal segment " + last.name + ": size " + std::to_string(file_->size()) +
+                            " after recovery, expected " + std::to_string(log.last_file_bytes));
   }
   // Makes a truncation done by recovery durable before anything is appended after it.
   return file_->Sync();
@@ -200,9 +199,8 @@ Status Wal::WriteBatch(Lsn first_lsn) {
 Result<std::unique_ptr<WalReader>> Wal::NewReader(Lsn from_lsn) const {
   uint64_t durable = last_durable_lsn().value();
   if (from_lsn.value() == 0 || from_lsn.value() > durable + 1) {
-    return Status::InvalidArgument("wal " + dir_ + ": cannot read from lsn " +
-                                   from_lsn.ToString() + " (last durable lsn is " +
-                                   std::to_string(durable) + ")");
+    return Status::InvalidArgument("wal " + dir_ + ": cannot read from lsn " + from_lsn.ToString() +
+                                   " (last durable lsn is " + std::to_string(durable) + ")");
   }
   std::vector<SegmentFile> files = TEST_Files();
   size_t i = files.size();
@@ -213,8 +211,7 @@ Result<std::unique_ptr<WalReader>> Wal::NewReader(Lsn from_lsn) const {
       return std::unique_ptr<WalReader>(new WalReader(this, nullptr, from_lsn.value()));
     }
     return Status::NotFound("wal " + dir_ + ": lsn " + from_lsn.ToString() +
-                            " was truncated away (oldest kept is " + first_lsn().ToString() +
-                            ")");
+                            " was truncated away (oldest kept is " + first_lsn().ToString() + ")");
   }
   const SegmentFile& file = files[i - 1];
   auto opened = SegmentReader::Open(env_, JoinPath(dir_, file.name));

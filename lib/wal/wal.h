@@ -137,9 +137,9 @@ class Wal {
 
   mutable std::mutex mu_;
   mutable std::condition_variable durable_cv_;
-  std::deque<Writer*> writers_;    // GUARDED_BY(mu_); front() is the leader
-  Status error_;                   // GUARDED_BY(mu_); first write/sync error: poisons the log
-  std::vector<SegmentFile> files_; // GUARDED_BY(mu_)
+  std::deque<Writer*> writers_;     // GUARDED_BY(mu_); front() is the leader
+  Status error_;                    // GUARDED_BY(mu_); first write/sync error: poisons the log
+  std::vector<SegmentFile> files_;  // GUARDED_BY(mu_)
   std::atomic<uint64_t> durable_lsn_{0};
 
   // Owned by the current leader (only one at a time), touched without mu_.

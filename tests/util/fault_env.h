@@ -83,7 +83,7 @@ class FaultInjectionEnv final : public Env {
 
   Env* const base_;
   mutable std::mutex mu_;
-  std::map<std::string, FileState> files_;  // GUARDED_BY(mu_)
+  std::map<std::string, FileState> files_;    // GUARDED_BY(mu_)
   std::set<std::string> unsynced_new_files_;  // GUARDED_BY(mu_): entries not yet dir-synced
   uint64_t ops_ = 0;                          // GUARDED_BY(mu_)
   uint64_t fail_at_ = 0;                      // GUARDED_BY(mu_); 0 = disarmed

@@ -15,7 +15,7 @@ TEST(WalFormatTest, FileNamesAreTwentyDigitsAndRoundTrip) {
   }
   Lsn lsn;
   EXPECT_FALSE(ParseLogFileName("LOCK", &lsn));
-  EXPECT_FALSE(ParseLogFileName("0000000000000000001.log", &lsn));    // 19 digits
+  EXPECT_FALSE(ParseLogFileName("0000000000000000001.log", &lsn));  // 19 digits
   EXPECT_FALSE(ParseLogFileName("00000000000000000001.tmp", &lsn));
   EXPECT_FALSE(ParseLogFileName("0000000000000000000x.log", &lsn));
   EXPECT_FALSE(ParseLogFileName("99999999999999999999.log", &lsn));  // overflows uint64

@@ -116,8 +116,8 @@ TEST_F(WalRecoveryTest, TruncationAtEveryOffsetOfTheLastFileKeepsTheWholeRecordP
     SCOPED_TRACE("cut at " + std::to_string(cut) + " of " + last.name);
     Restore(last.name, bytes.substr(0, cut));
     // A cut inside the header leaves a file created at a roll and never written: it goes.
-    uint64_t expected = cut < kFileHeaderSize ? last.first_lsn.value() - 1
-                                              : KeptUpTo(ends, last.first_lsn, cut);
+    uint64_t expected =
+        cut < kFileHeaderSize ? last.first_lsn.value() - 1 : KeptUpTo(ends, last.first_lsn, cut);
     ExpectRecovered(expected);
     if (HasFatalFailure()) return;
   }
@@ -164,8 +164,8 @@ TEST_F(WalRecoveryTest, BitFlipInAnOlderFileIsCorruptionNamingFileAndOffset) {
   auto wal = Wal::Open(env_, dir_.path(), Options());
   ASSERT_FALSE(wal.ok());
   EXPECT_EQ(wal.status().code(), StatusCode::kCorruption);
-  std::string expected = "wal segment " + older.name + ": bad checksum at offset " +
-                         std::to_string(record_start);
+  std::string expected =
+      "wal segment " + older.name + ": bad checksum at offset " + std::to_string(record_start);
   EXPECT_NE(wal.status().message().find(expected), std::string::npos) << wal.status().ToString();
   EXPECT_EQ(Wal::OpenReadOnly(env_, dir_.path()).status().code(), StatusCode::kCorruption);
   // Nothing was touched by the failed opens.
@@ -231,6 +231,26 @@ TEST_F(WalRecoveryTest, BadHeaderIsCorruptionEvenInTheLastFile) {
   Restore(f.name, wrong);
   EXPECT_EQ(Wal::Open(env_, dir_.path(), Options()).status().code(), StatusCode::kCorruption);
   ExpectRecovered(f.first_lsn.value() - 1, /*repair=*/true);
+}
+
+TEST(WalRecoveryEdgeTest, FileNamedLsnZeroIsCorruption) {
+  vdb::test::TempDir dir;
+  Env* env = Env::Default();
+  {
+    auto file = env->NewWritableFile(dir.Sub(LogFileName(Lsn(0))));
+    ASSERT_TRUE(file.ok());
+    char header[kFileHeaderSize];
+    EncodeFileHeader(Lsn(0), header);
+    ASSERT_TRUE((*file)->Append(std::string_view(header, sizeof(header))).ok());
+  }
+  EXPECT_EQ(Wal::OpenReadOnly(env, dir.path()).status().code(), StatusCode::kCorruption);
+  WalOptions repair;
+  repair.repair = true;
+  auto wal = Wal::Open(env, dir.path(), repair);
+  ASSERT_TRUE(wal.ok()) << wal.status().ToString();
+  auto lsn = (*wal)->Append(1, 1, "x");
+  ASSERT_TRUE(lsn.ok());
+  EXPECT_EQ(*lsn, Lsn(1));
 }
 
 TEST_F(WalRecoveryTest, ReadOnlyOpenLeavesATornTailAlone) {
