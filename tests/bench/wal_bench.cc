@@ -1,0 +1,185 @@
+// wal_bench: durable WAL appends per second with 1, 4 and 16 concurrent writers of 1 KiB
+// records, beside a raw loop of write(1 KiB) + fdatasync on the same disk in the same run.
+//
+//   wal_bench [--dir /tmp/vdb-wal-bench] [--seconds 3] [--record-bytes 1024]
+//
+// Goals: 16 writers >= 5x the raw single-writer rate (group commit works); 1 writer within
+// 1.2x of raw (the WAL adds little over write + fdatasync).
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/env.h"
+#include "wal/wal.h"
+
+namespace {
+
+using vdb::Env;
+
+struct Figures {
+  std::string name;
+  uint64_t ops = 0;
+  double seconds = 0;
+  uint64_t p50_us = 0;
+  uint64_t p99_us = 0;
+  double per_second() const { return seconds > 0 ? static_cast<double>(ops) / seconds : 0; }
+};
+
+constexpr int kSlices = 3;
+
+struct Flags {
+  std::string dir = "/tmp/vdb-wal-bench";
+  double seconds = 3;
+  size_t record_bytes = 1024;
+};
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags flags;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if (arg == "--dir" && has_value) {
+      flags.dir = argv[++i];
+    } else if (arg == "--seconds" && has_value) {
+      flags.seconds = std::atof(argv[++i]);
+    } else if (arg == "--record-bytes" && has_value) {
+      flags.record_bytes = static_cast<size_t>(std::atoll(argv[++i]));
+    } else {
+      std::fprintf(stderr, "usage: wal_bench [--dir DIR] [--seconds S] [--record-bytes N]\n");
+      std::exit(2);
+    }
+  }
+  return flags;
+}
+
+void Percentiles(std::vector<uint64_t>* latencies, Figures* f) {
+  if (latencies->empty()) return;
+  std::sort(latencies->begin(), latencies->end());
+  f->p50_us = (*latencies)[latencies->size() / 2];
+  f->p99_us = (*latencies)[std::min(latencies->size() - 1, latencies->size() * 99 / 100)];
+}
+
+void Die(const vdb::Status& s) {
+  std::fprintf(stderr, "wal_bench: %s\n", s.ToString().c_str());
+  std::exit(1);
+}
+
+Figures RawLoop(Env* env, const Flags& flags, std::vector<uint64_t>* all) {
+  std::string path = vdb::JoinPath(flags.dir, "raw.dat");
+  auto file = env->NewWritableFile(path);
+  if (!file.ok()) Die(file.status());
+  std::string record(flags.record_bytes, 'r');
+  std::vector<uint64_t> latencies;
+  latencies.reserve(1 << 20);
+  Figures f{"raw write+fdatasync"};
+  uint64_t start = env->MonotonicMicros();
+  uint64_t deadline = start + static_cast<uint64_t>(flags.seconds * 1e6);
+  uint64_t now = start;
+  while (now < deadline) {
+    vdb::Status s = (*file)->Append(record);
+    if (s.ok()) s = (*file)->Sync();
+    if (!s.ok()) Die(s);
+    uint64_t after = env->MonotonicMicros();
+    latencies.push_back(after - now);
+    now = after;
+    ++f.ops;
+  }
+  f.seconds = static_cast<double>(now - start) / 1e6;
+  all->insert(all->end(), latencies.begin(), latencies.end());
+  (void)(*file)->Close();
+  (void)env->RemoveFile(path);
+  return f;
+}
+
+Figures WalRun(Env* env, const Flags& flags, int writers, std::vector<uint64_t>* all) {
+  std::string dir = vdb::JoinPath(flags.dir, "wal-" + std::to_string(writers));
+  if (auto s = vdb::RemoveAll(env, dir); !s.ok()) Die(s);
+  auto wal = vdb::wal::Wal::Open(env, dir, vdb::wal::WalOptions());
+  if (!wal.ok()) Die(wal.status());
+  std::string record(flags.record_bytes, 'w');
+  std::vector<std::vector<uint64_t>> latencies(static_cast<size_t>(writers));
+  for (auto& l : latencies) l.reserve(1 << 20);
+  std::atomic<bool> go{false};
+  uint64_t start = 0;
+  uint64_t deadline = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < writers; ++t) {
+    threads.emplace_back([&, t] {
+      while (!go.load(std::memory_order_acquire)) std::this_thread::yield();
+      std::vector<uint64_t>& mine = latencies[static_cast<size_t>(t)];
+      uint64_t now = env->MonotonicMicros();
+      while (now < deadline) {
+        auto lsn = (*wal)->Append(1, now, record);
+        if (!lsn.ok()) Die(lsn.status());
+        uint64_t after = env->MonotonicMicros();
+        mine.push_back(after - now);
+        now = after;
+      }
+    });
+  }
+  start = env->MonotonicMicros();
+  deadline = start + static_cast<uint64_t>(flags.seconds * 1e6);
+  go.store(true, std::memory_order_release);
+  for (auto& th : threads) th.join();
+  uint64_t end = env->MonotonicMicros();
+  Figures f{"wal, " + std::to_string(writers) + " writer" + (writers > 1 ? "s" : "")};
+  f.ops = (*wal)->last_durable_lsn().value();
+  f.seconds = static_cast<double>(end - start) / 1e6;
+  for (auto& l : latencies) all->insert(all->end(), l.begin(), l.end());
+  wal->reset();
+  (void)vdb::RemoveAll(env, dir);
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags = ParseFlags(argc, argv);
+  Env* env = Env::Default();
+  if (auto s = env->CreateDirs(flags.dir); !s.ok()) Die(s);
+  std::printf("wal_bench: %zu-byte records, %.1f s per run in %d interleaved slices, dir %s\n",
+              flags.record_bytes, flags.seconds, kSlices, flags.dir.c_str());
+  // Runs are interleaved in slices so that drift in a shared disk's speed hits all alike.
+  Flags slice = flags;
+  slice.seconds = flags.seconds / kSlices;
+  std::vector<Figures> rows;
+  std::vector<std::vector<uint64_t>> latencies(4);
+  for (int i = 0; i < kSlices; ++i) {
+    std::vector<Figures> got;
+    got.push_back(RawLoop(env, slice, &latencies[0]));
+    int r = 1;
+    for (int writers : {1, 4, 16}) got.push_back(WalRun(env, slice, writers, &latencies[r++]));
+    if (rows.empty()) {
+      rows = got;
+      continue;
+    }
+    for (size_t k = 0; k < rows.size(); ++k) {
+      rows[k].ops += got[k].ops;
+      rows[k].seconds += got[k].seconds;
+    }
+  }
+  for (size_t k = 0; k < rows.size(); ++k) Percentiles(&latencies[k], &rows[k]);
+  const double raw = rows[0].per_second();
+  std::printf("%-22s %12s %9s %9s %9s %9s\n", "run", "appends/s", "MB/s", "p50 us", "p99 us",
+              "x raw");
+  for (const Figures& f : rows) {
+    double mb = f.per_second() * static_cast<double>(flags.record_bytes) / 1e6;
+    std::printf("%-22s %12.0f %9.2f %9llu %9llu %9.2f\n", f.name.c_str(), f.per_second(), mb,
+                static_cast<unsigned long long>(f.p50_us),
+                static_cast<unsigned long long>(f.p99_us), raw > 0 ? f.per_second() / raw : 0);
+  }
+  double single = rows[1].per_second();
+  double sixteen = rows[3].per_second();
+  bool single_ok = single > 0 && raw / single <= 1.2;
+  bool group_ok = sixteen >= 5 * raw;
+  std::printf("goal: 1 writer within 1.2x of raw: raw/wal = %.2f  %s\n",
+              single > 0 ? raw / single : 0.0, single_ok ? "met" : "MISSED");
+  std::printf("goal: 16 writers >= 5x raw: %.2fx  %s\n", raw > 0 ? sixteen / raw : 0.0,
+              group_ok ? "met" : "MISSED");
+  return 0;
+}
