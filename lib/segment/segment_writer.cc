@@ -23,13 +23,25 @@ Status CheckColumn(const FieldSchema& field, const ColumnData& column, size_t ro
     return bad(std::to_string(column.size()) + " rows, expected " + std::to_string(rows));
   }
   for (size_t r = 0; r < column.size(); ++r) {
-    if (column.is_variable() && column.RowBytes(r).size() > UINT32_MAX) {
-      return bad("row " + std::to_string(r) + " is 4 GiB or more");
+    if (column.IsNull(r) || !column.is_variable()) continue;
+    size_t bytes = column.RowBytes(r).size();
+    if (bytes > UINT32_MAX) return bad("row " + std::to_string(r) + " is 4 GiB or more");
+    if (field.type == DataType::kVarChar && bytes > static_cast<uint64_t>(field.max_length)) {
+      return bad("row " + std::to_string(r) + " is " + std::to_string(bytes) +
+                 " bytes, more than max_length " + std::to_string(field.max_length));
     }
   }
-  return column.ValidateRows("column of field \"" + field.name + "\"").code() == StatusCode::kOk
-             ? Status::OK()
-             : bad("malformed rows");
+  Status rows_ok = column.ValidateRows("column of field \"" + field.name + "\"");
+  if (!rows_ok.ok()) return Status::InvalidArgument(rows_ok.message());
+  if (field.type == DataType::kArray) {
+    for (size_t r = 0; r < column.size(); ++r) {
+      if (!column.IsNull(r) && column.GetArray(r).size() > static_cast<size_t>(field.max_capacity)) {
+        return bad("row " + std::to_string(r) + " has more than max_capacity " +
+                   std::to_string(field.max_capacity) + " elements");
+      }
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace

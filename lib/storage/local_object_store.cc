@@ -80,7 +80,10 @@ class LocalObjectStore final : public ObjectStore {
     size_t slash = prefix.rfind('/');
     std::string dir_key = slash == std::string::npos ? "" : prefix.substr(0, slash);
     std::string fragment = slash == std::string::npos ? prefix : prefix.substr(slash + 1);
-    if (!dir_key.empty()) VDB_RETURN_IF_ERROR(ValidateKey(dir_key));
+    // A prefix whose directory part no valid key can have ("/x", "a//", "../") matches nothing.
+    if (prefix.starts_with('/') || (!dir_key.empty() && !ValidateKey(dir_key).ok())) {
+      return std::vector<ObjectInfo>{};
+    }
     std::vector<ObjectInfo> out;
     VDB_RETURN_IF_ERROR(Walk(dir_key, fragment, &out));
     std::sort(out.begin(), out.end(),

@@ -5,7 +5,11 @@
 #include <random>
 
 #include "common/env.h"
+#include "segment/delete_file.h"
+#include "segment/manifest.h"
+#include "segment/segment_stats.h"
 #include "storage/object_store.h"
+#include "util/temp_dir.h"
 
 namespace vdb::segment {
 namespace {
@@ -107,6 +111,62 @@ TEST(ColumnFileTest, ReadRowsFetchesOnlyTheNeededBlocks) {
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->GetFloatVector(3)[0], 1003.0f);
   EXPECT_EQ(store.bytes_read, 64u * 1024);  // one block of a 1 MiB file
+}
+
+}  // namespace
+}  // namespace vdb::segment
+
+namespace vdb::segment {
+namespace {
+
+// The fuzz seed corpus doubles as format-version-1 fixtures: they must keep decoding.
+TEST(ColumnFileTest, Version1FixturesStillDecode) {
+  std::string dir = test::SourceDir() + "/tests/fuzz/corpus/segment_file/";
+  struct Fixture {
+    const char* name;
+    FieldSchema field;
+    uint64_t rows;
+  };
+  auto field = [](int64_t id, DataType type, int64_t dim, bool nullable, DataType element) {
+    FieldSchema f;
+    f.id = FieldId(id);
+    f.type = type;
+    f.dim = dim;
+    f.nullable = nullable;
+    f.element_type = element;
+    return f;
+  };
+  std::vector<Fixture> fixtures = {
+      {"int64.col", field(100, DataType::kInt64, 0, false, DataType::kNone), 12},
+      {"varchar.col", field(101, DataType::kVarChar, 0, true, DataType::kNone), 9},
+      {"vector.col", field(102, DataType::kFloatVector, 4, false, DataType::kNone), 6},
+      {"array.col", field(103, DataType::kArray, 0, false, DataType::kVarChar), 5},
+  };
+  for (const auto& f : fixtures) {
+    auto bytes = ReadFileToString(Env::Default(), dir + f.name);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+    auto store = storage::NewMemoryObjectStore();
+    ASSERT_TRUE(store->Put("f.col", bytes->substr(1)).ok());  // byte 0 is the fuzz selector
+    auto reader =
+        ColumnFileReader::Open(store.get(), "f.col", SpecForField(f.field, f.rows, bytes->size() - 1));
+    ASSERT_TRUE(reader.ok()) << f.name << ": " << reader.status().ToString();
+    auto rows = (*reader)->ReadRows(0, f.rows);
+    ASSERT_TRUE(rows.ok()) << f.name << ": " << rows.status().ToString();
+    EXPECT_EQ(rows->size(), f.rows);
+  }
+  auto deletes = ReadFileToString(Env::Default(), dir + "deletes_int.bin");
+  ASSERT_TRUE(deletes.ok());
+  auto d = DecodeDeletes(deletes->substr(1), DataType::kInt64, "deletes_int.bin");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->size(), 2u);
+  auto manifest = ReadFileToString(Env::Default(), dir + "manifest.json");
+  ASSERT_TRUE(manifest.ok());
+  auto m = DecodeManifest(manifest->substr(1), "manifest.json");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  EXPECT_EQ(m->row_count, 4u);
+  auto stats = ReadFileToString(Env::Default(), dir + "stats.bin");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_TRUE(DecodeStats(stats->substr(1), "stats.bin").ok());
 }
 
 }  // namespace

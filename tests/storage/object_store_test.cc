@@ -87,6 +87,12 @@ TEST_P(ObjectStoreTest, ListByPrefixIsRecursiveAndSorted) {
             (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b"}));
   EXPECT_EQ(Keys(*store_->List("co")).size(), 5u);
   EXPECT_TRUE(store_->List("nothing/here/")->empty());
+  // Prefixes no valid key can start with match nothing (and never escape the root).
+  for (const char* p : {"/top", "/", "col//", "../", "col/../col"}) {
+    auto none = store_->List(p);
+    ASSERT_TRUE(none.ok()) << p;
+    EXPECT_TRUE(none->empty()) << p;
+  }
   auto infos = *store_->List("top");
   ASSERT_EQ(infos.size(), 1u);
   EXPECT_EQ(infos[0].size, 3u);
