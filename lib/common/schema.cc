@@ -59,11 +59,12 @@ Status ValidateField(const FieldSchema& f) {
   if (!IsKnownDataType(static_cast<uint8_t>(f.type)) || f.type == DataType::kNone) {
     return BadField(f, "no data type");
   }
-  if (f.auto_id && !f.primary_key) return BadField(f, "auto_id on a field that is not the primary key");
+  if (f.auto_id && !f.primary_key)
+    return BadField(f, "auto_id on a field that is not the primary key");
   if (f.primary_key) {
     if (f.type != DataType::kInt64 && f.type != DataType::kVarChar) {
-      return BadField(f, "primary key must be Int64 or VarChar, not " +
-                             std::string(DataTypeName(f.type)));
+      return BadField(
+          f, "primary key must be Int64 or VarChar, not " + std::string(DataTypeName(f.type)));
     }
     if (f.nullable) return BadField(f, "primary key cannot be nullable");
   }
@@ -238,8 +239,7 @@ Status CollectionSchema::Validate() const {
     vectors += IsVector(f.type) ? 1 : 0;
   }
   if (primary_keys != 1) {
-    return Status::InvalidArgument("collection \"" + name + "\": " +
-                                   std::to_string(primary_keys) +
+    return Status::InvalidArgument("collection \"" + name + "\": " + std::to_string(primary_keys) +
                                    " primary key fields, expected exactly one");
   }
   if (partition_keys > 1) {

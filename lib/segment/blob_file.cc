@@ -40,8 +40,7 @@ Result<std::string> DecodeBlob(std::string_view magic, std::string_view bytes,
   auto codec = static_cast<BlockCodec>(static_cast<uint8_t>(bytes[12]));
   uint64_t raw_size = DecodeFixed64(bytes.data() + 16);
   uint64_t stored_size = DecodeFixed64(bytes.data() + 24);
-  if (stored_size != body - kBlobHeaderSize || bytes[13] != 0 || bytes[14] != 0 ||
-      bytes[15] != 0) {
+  if (stored_size != body - kBlobHeaderSize || bytes[13] != 0 || bytes[14] != 0 || bytes[15] != 0) {
     return bad("header does not match the file size");
   }
   std::string_view stored = bytes.substr(kBlobHeaderSize, stored_size);

@@ -42,7 +42,8 @@ void ColumnData::PushValidity(bool valid) {
   }
   if (rows_ % 8 == 0) validity_.push_back('\0');
   if (valid) {
-    validity_.back() = static_cast<char>(static_cast<uint8_t>(validity_.back()) | 1u << (rows_ % 8));
+    validity_.back() =
+        static_cast<char>(static_cast<uint8_t>(validity_.back()) | 1u << (rows_ % 8));
   } else {
     ++null_count_;
   }
@@ -94,7 +95,8 @@ void ColumnData::AppendBool(bool v) {
 void ColumnData::AppendInt(int64_t v) {
   VDB_CHECK(IsIntegral(type_));
   char buf[8];
-  EncodeFixed64(buf, static_cast<uint64_t>(v));  // little-endian: the low bytes are the narrow value
+  EncodeFixed64(buf,
+                static_cast<uint64_t>(v));  // little-endian: the low bytes are the narrow value
   AppendRawRow(std::string_view(buf, row_width_), true);
 }
 
@@ -144,8 +146,7 @@ void ColumnData::AppendSparse(const std::vector<SparseEntry>& row) {
 }
 
 void ColumnData::AppendArray(const ColumnData& elements) {
-  VDB_CHECK(type_ == DataType::kArray && elements.type() == element_type_ &&
-            !elements.nullable());
+  VDB_CHECK(type_ == DataType::kArray && elements.type() == element_type_ && !elements.nullable());
   if (element_type_ == DataType::kVarChar) {
     std::string bytes;
     for (size_t i = 0; i < elements.size(); ++i) PutLengthPrefixed(&bytes, elements.GetString(i));
@@ -271,9 +272,8 @@ Status ColumnData::ValidateRows(std::string_view what) const {
 
 bool ColumnData::operator==(const ColumnData& other) const {
   return type_ == other.type_ && element_type_ == other.element_type_ && dim_ == other.dim_ &&
-         nullable_ == other.nullable_ && rows_ == other.rows_ &&
-         null_count_ == other.null_count_ && values_ == other.values_ &&
-         offsets_ == other.offsets_ && validity_ == other.validity_;
+         nullable_ == other.nullable_ && rows_ == other.rows_ && null_count_ == other.null_count_ &&
+         values_ == other.values_ && offsets_ == other.offsets_ && validity_ == other.validity_;
 }
 
 }  // namespace vdb::segment

@@ -81,8 +81,8 @@ void PutBlockInfo(std::string* out, const BlockInfo& b) {
 }  // namespace
 
 ColumnFileSpec SpecForField(const FieldSchema& field, uint64_t row_count, uint64_t file_size) {
-  return ColumnFileSpec{field.id,   field.type,    field.element_type, field.dim,
-                        field.nullable, row_count, file_size};
+  return ColumnFileSpec{field.id,       field.type, field.element_type, field.dim,
+                        field.nullable, row_count,  file_size};
 }
 
 std::string EncodeColumnFile(FieldId field_id, const ColumnData& column,
@@ -160,17 +160,17 @@ Result<std::unique_ptr<ColumnFileReader>> ColumnFileReader::Open(storage::Object
                                                                  const ColumnFileSpec& spec) {
   std::unique_ptr<ColumnFileReader> r(new ColumnFileReader(store, std::move(key), spec));
   r->layout_ = LayoutOf(spec.type);
-  r->row_width_ = IsFixedWidth(spec.type) ? ElementWidth(spec.type)
-                                          : VectorRowBytes(spec.type, spec.dim);
+  r->row_width_ =
+      IsFixedWidth(spec.type) ? ElementWidth(spec.type) : VectorRowBytes(spec.type, spec.dim);
   if (spec.file_size < kColumnHeaderSize + kColumnTrailerSize) {
     return r->Corrupt("truncated: " + std::to_string(spec.file_size) + " bytes");
   }
   VDB_ASSIGN_OR_RETURN(std::string header, store->GetRange(r->key_, 0, kColumnHeaderSize));
   if (header.size() != kColumnHeaderSize) return r->Corrupt("truncated header");
   VDB_RETURN_IF_ERROR(r->ParseHeader(header));
-  VDB_ASSIGN_OR_RETURN(std::string trailer,
-                       store->GetRange(r->key_, spec.file_size - kColumnTrailerSize,
-                                       kColumnTrailerSize));
+  VDB_ASSIGN_OR_RETURN(
+      std::string trailer,
+      store->GetRange(r->key_, spec.file_size - kColumnTrailerSize, kColumnTrailerSize));
   if (trailer.size() != kColumnTrailerSize) return r->Corrupt("truncated trailer");
   VDB_RETURN_IF_ERROR(r->ParseFooter(trailer, store));
   VDB_RETURN_IF_ERROR(r->CheckBlocks());
@@ -260,8 +260,7 @@ Status ColumnFileReader::CheckBlocks() const {
     bool sizes_ok = false;
     switch (layout_) {
       case ColumnLayout::kDenseVector:
-        sizes_ok = b.codec == BlockCodec::kNone &&
-                   b.raw_size == uint64_t{b.row_count} * row_width_;
+        sizes_ok = b.codec == BlockCodec::kNone && b.raw_size == uint64_t{b.row_count} * row_width_;
         break;
       case ColumnLayout::kFixed:
         sizes_ok = b.raw_size == validity + uint64_t{b.row_count} * row_width_;
@@ -296,10 +295,10 @@ Result<ColumnData> ColumnFileReader::ReadRows(uint64_t row_begin, uint64_t row_e
   ColumnData out(spec_.type, spec_.dim, spec_.nullable, spec_.element_type);
   if (row_begin == row_end) return out;
   auto after = [](uint64_t row, const BlockInfo& b) { return row < b.first_row; };
-  size_t first = std::upper_bound(blocks_.begin(), blocks_.end(), row_begin, after) -
-                 blocks_.begin() - 1;
-  size_t last = std::upper_bound(blocks_.begin(), blocks_.end(), row_end - 1, after) -
-                blocks_.begin() - 1;
+  size_t first =
+      std::upper_bound(blocks_.begin(), blocks_.end(), row_begin, after) - blocks_.begin() - 1;
+  size_t last =
+      std::upper_bound(blocks_.begin(), blocks_.end(), row_end - 1, after) - blocks_.begin() - 1;
   uint64_t offset = blocks_[first].offset;
   uint64_t length = blocks_[last].offset + blocks_[last].stored_size - offset;
   VDB_ASSIGN_OR_RETURN(std::string bytes, store_->GetRange(key_, offset, length));
@@ -359,8 +358,8 @@ Status ColumnFileReader::DecodeBlock(size_t index, std::string_view stored, uint
     total += len;
   }
   if (total != data.size()) {
-    return Corrupt(where + ": row lengths sum to " + std::to_string(total) + " bytes, block holds " +
-                   std::to_string(data.size()));
+    return Corrupt(where + ": row lengths sum to " + std::to_string(total) +
+                   " bytes, block holds " + std::to_string(data.size()));
   }
   data.remove_prefix(skip);
   for (uint64_t r = begin; r < end; ++r) {

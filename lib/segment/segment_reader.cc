@@ -119,8 +119,7 @@ Result<ColumnData> SegmentReader::ReadColumn(FieldId field_id) {
   return ReadRows(field_id, 0, manifest_.row_count);
 }
 
-Result<ColumnData> SegmentReader::ReadRows(FieldId field_id, uint64_t row_begin,
-                                           uint64_t row_end) {
+Result<ColumnData> SegmentReader::ReadRows(FieldId field_id, uint64_t row_begin, uint64_t row_end) {
   VDB_ASSIGN_OR_RETURN(const FieldSchema* field, Field(field_id));
   VDB_ASSIGN_OR_RETURN(const ManifestFile* file, File("column", field_id));
   VDB_ASSIGN_OR_RETURN(auto reader, OpenColumn(*file, *field));

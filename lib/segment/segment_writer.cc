@@ -35,7 +35,8 @@ Status CheckColumn(const FieldSchema& field, const ColumnData& column, size_t ro
   if (!rows_ok.ok()) return Status::InvalidArgument(rows_ok.message());
   if (field.type == DataType::kArray) {
     for (size_t r = 0; r < column.size(); ++r) {
-      if (!column.IsNull(r) && column.GetArray(r).size() > static_cast<size_t>(field.max_capacity)) {
+      if (!column.IsNull(r) &&
+          column.GetArray(r).size() > static_cast<size_t>(field.max_capacity)) {
         return bad("row " + std::to_string(r) + " has more than max_capacity " +
                    std::to_string(field.max_capacity) + " elements");
       }
@@ -70,8 +71,8 @@ Status ValidateSegmentData(const SegmentData& data) {
   return Status::OK();
 }
 
-Status SegmentWriter::PutFile(const std::string& prefix, ManifestFile file,
-                              std::string_view bytes, Manifest* manifest) {
+Status SegmentWriter::PutFile(const std::string& prefix, ManifestFile file, std::string_view bytes,
+                              Manifest* manifest) {
   file.size = bytes.size();
   file.crc32c = crc32c::Value(bytes);
   VDB_RETURN_IF_ERROR(store_->Put(prefix + file.key, bytes));

@@ -25,9 +25,9 @@ class LocalObjectStore final : public ObjectStore {
     VDB_RETURN_IF_ERROR(ValidateKey(key));
     std::string path = PathOf(key);
     std::string dir = DirName(path);
-    std::string tmp = JoinPath(dir, std::string(kTempPrefix) + BaseName(key) + "." +
-                                         std::to_string(nonce_) + "." +
-                                         std::to_string(counter_.fetch_add(1)));
+    std::string tmp =
+        JoinPath(dir, std::string(kTempPrefix) + BaseName(key) + "." + std::to_string(nonce_) +
+                          "." + std::to_string(counter_.fetch_add(1)));
     // A concurrent Delete may remove a parent directory that has just become empty between our
     // CreateDirs and the open, so a missing directory is retried a few times.
     Status s;
@@ -50,8 +50,7 @@ class LocalObjectStore final : public ObjectStore {
     return ReadAt(*file, key, 0, size);
   }
 
-  Result<std::string> GetRange(const std::string& key, uint64_t offset,
-                               uint64_t length) override {
+  Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override {
     VDB_ASSIGN_OR_RETURN(auto file, OpenObject(key));
     VDB_ASSIGN_OR_RETURN(uint64_t size, file->Size());
     if (offset > size) {
@@ -154,8 +153,7 @@ class LocalObjectStore final : public ObjectStore {
 
   // Appends every object under directory `dir_key` (relative to root; "" is root) whose name
   // starts with `fragment`; everything below a matching directory matches.
-  Status Walk(const std::string& dir_key, std::string_view fragment,
-              std::vector<ObjectInfo>* out) {
+  Status Walk(const std::string& dir_key, std::string_view fragment, std::vector<ObjectInfo>* out) {
     std::string dir = dir_key.empty() ? root_ : PathOf(dir_key);
     if (!env_->IsDirectory(dir)) return Status::OK();
     auto children = env_->GetChildren(dir);

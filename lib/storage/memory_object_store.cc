@@ -30,8 +30,7 @@ class MemoryObjectStore final : public ObjectStore {
     return it->second;
   }
 
-  Result<std::string> GetRange(const std::string& key, uint64_t offset,
-                               uint64_t length) override {
+  Result<std::string> GetRange(const std::string& key, uint64_t offset, uint64_t length) override {
     VDB_RETURN_IF_ERROR(ValidateKey(key));
     std::lock_guard<std::mutex> lock(mu_);
     auto it = objects_.find(key);

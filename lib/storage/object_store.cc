@@ -39,8 +39,8 @@ Status Bad(std::string_view key, std::string_view why) {
 Status ValidateKey(std::string_view key) {
   if (key.empty()) return Bad(key, "empty");
   if (key.size() > kMaxKeyBytes) {
-    return Bad(key, std::to_string(key.size()) + " bytes, more than " +
-                        std::to_string(kMaxKeyBytes));
+    return Bad(key,
+               std::to_string(key.size()) + " bytes, more than " + std::to_string(kMaxKeyBytes));
   }
   if (key.front() == '/') return Bad(key, "starts with '/'");
   for (char c : key) {

@@ -68,8 +68,9 @@ Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const
   std::string file = EncodeColumnFile(id, column, {});
   Die(store->Put(key, file));
   uint64_t t4 = env->MonotonicMicros();
-  ColumnFileSpec spec{id,           column.type(), column.element_type(), column.dim(),
-                      column.nullable(), column.size(), file.size()};
+  ColumnFileSpec spec{id,           column.type(),     column.element_type(),
+                      column.dim(), column.nullable(), column.size(),
+                      file.size()};
   uint64_t checksum = 0;
   if (IsDenseVector(column.type())) {
     // What a query node does: map the file and check its block CRCs.
@@ -100,8 +101,8 @@ int Main(int argc, char** argv) {
   size_t rows = argc > 1 ? static_cast<size_t>(std::atoll(argv[1])) : 1000000;
   Env* env = Env::Default();
   const char* tmp = std::getenv("TMPDIR");
-  std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/vdb-segment-bench-" +
-                    std::to_string(::getpid());
+  std::string dir =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/vdb-segment-bench-" + std::to_string(::getpid());
   Die(env->CreateDirs(dir));
   auto store = storage::OpenLocalObjectStore(env, dir + "/objects");
   Die(store.status());
@@ -140,8 +141,8 @@ int Main(int argc, char** argv) {
   };
   std::printf("segment_bench: %zu rows, MB/s of logical column bytes (same run, same disk)\n",
               rows);
-  std::printf("%-18s %12s %12s %12s %12s %10s\n", "column", "raw write", "seg write",
-              "raw read", "seg read", "ratio");
+  std::printf("%-18s %12s %12s %12s %12s %10s\n", "column", "raw write", "seg write", "raw read",
+              "seg read", "ratio");
   for (const Row& r : table) {
     std::printf("%-18s %12.0f %12.0f %12.0f %12.0f %9.2fx\n", r.name.c_str(), r.raw_write_mbs,
                 r.seg_write_mbs, r.raw_read_mbs, r.seg_read_mbs, r.ratio);

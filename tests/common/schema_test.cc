@@ -29,11 +29,11 @@ CollectionSchema Valid() {
 }
 
 TEST(SchemaTest, DataTypeNamesRoundTrip) {
-  for (DataType t : {DataType::kBool, DataType::kInt8, DataType::kInt16, DataType::kInt32,
-                     DataType::kInt64, DataType::kFloat, DataType::kDouble, DataType::kVarChar,
-                     DataType::kJson, DataType::kArray, DataType::kFloatVector,
-                     DataType::kBinaryVector, DataType::kFloat16Vector, DataType::kBFloat16Vector,
-                     DataType::kSparseFloatVector}) {
+  for (DataType t :
+       {DataType::kBool, DataType::kInt8, DataType::kInt16, DataType::kInt32, DataType::kInt64,
+        DataType::kFloat, DataType::kDouble, DataType::kVarChar, DataType::kJson, DataType::kArray,
+        DataType::kFloatVector, DataType::kBinaryVector, DataType::kFloat16Vector,
+        DataType::kBFloat16Vector, DataType::kSparseFloatVector}) {
     auto parsed = ParseDataType(DataTypeName(t));
     ASSERT_TRUE(parsed.ok()) << DataTypeName(t);
     EXPECT_EQ(*parsed, t);

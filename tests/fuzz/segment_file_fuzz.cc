@@ -24,12 +24,28 @@ vdb::segment::ColumnFileSpec SpecFor(uint8_t selector, uint64_t size) {
   spec.field_id = FieldId(100 + selector % 6);
   spec.file_size = size;
   switch (selector % 6) {
-    case 0: spec.type = DataType::kInt64; break;
-    case 1: spec.type = DataType::kVarChar; spec.nullable = true; break;
-    case 2: spec.type = DataType::kFloatVector; spec.dim = 4; break;
-    case 3: spec.type = DataType::kArray; spec.element_type = DataType::kVarChar; break;
-    case 4: spec.type = DataType::kSparseFloatVector; break;
-    default: spec.type = DataType::kInt32; spec.nullable = true; break;
+    case 0:
+      spec.type = DataType::kInt64;
+      break;
+    case 1:
+      spec.type = DataType::kVarChar;
+      spec.nullable = true;
+      break;
+    case 2:
+      spec.type = DataType::kFloatVector;
+      spec.dim = 4;
+      break;
+    case 3:
+      spec.type = DataType::kArray;
+      spec.element_type = DataType::kVarChar;
+      break;
+    case 4:
+      spec.type = DataType::kSparseFloatVector;
+      break;
+    default:
+      spec.type = DataType::kInt32;
+      spec.nullable = true;
+      break;
   }
   return spec;
 }
@@ -41,11 +57,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t selector = data[0];
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (selector >> 5) {
-    case 0: (void)vdb::segment::DecodeManifest(bytes, "fuzz"); return 0;
-    case 1: (void)vdb::segment::DecodeDeletes(bytes, DataType::kInt64, "fuzz"); return 0;
-    case 2: (void)vdb::segment::DecodeDeletes(bytes, DataType::kVarChar, "fuzz"); return 0;
-    case 3: (void)vdb::segment::DecodeStats(bytes, "fuzz"); return 0;
-    default: break;
+    case 0:
+      (void)vdb::segment::DecodeManifest(bytes, "fuzz");
+      return 0;
+    case 1:
+      (void)vdb::segment::DecodeDeletes(bytes, DataType::kInt64, "fuzz");
+      return 0;
+    case 2:
+      (void)vdb::segment::DecodeDeletes(bytes, DataType::kVarChar, "fuzz");
+      return 0;
+    case 3:
+      (void)vdb::segment::DecodeStats(bytes, "fuzz");
+      return 0;
+    default:
+      break;
   }
   auto store = vdb::storage::NewMemoryObjectStore();
   if (!store->Put("f.col", bytes).ok()) return 0;

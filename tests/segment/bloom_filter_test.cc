@@ -21,7 +21,8 @@ TEST(BloomFilterTest, NoFalseNegativesAndFalsePositiveRateNearTarget) {
     // Keys with the top bit set were never added.
     int fp = 0;
     const int probes = 200000;
-    for (int i = 0; i < probes; ++i) fp += f.MayContainInt64(static_cast<int64_t>(rng() | (1ull << 63)));
+    for (int i = 0; i < probes; ++i)
+      fp += f.MayContainInt64(static_cast<int64_t>(rng() | (1ull << 63)));
     double rate = static_cast<double>(fp) / probes;
     EXPECT_LT(rate, target * 1.5) << "target " << target;
     EXPECT_GT(rate, target * 0.5) << "target " << target;  // sized, not oversized
@@ -52,7 +53,8 @@ TEST(BloomFilterTest, SerializeRoundTripAndRejectsDamage) {
   auto back = BloomFilter::Deserialize(bytes, "test");
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, f);
-  EXPECT_TRUE(BloomFilter::Deserialize(bytes.substr(0, bytes.size() - 1), "x").status().IsCorruption());
+  EXPECT_TRUE(
+      BloomFilter::Deserialize(bytes.substr(0, bytes.size() - 1), "x").status().IsCorruption());
   EXPECT_TRUE(BloomFilter::Deserialize("", "x").status().IsCorruption());
   std::string zero_hashes = bytes;
   zero_hashes[0] = zero_hashes[1] = zero_hashes[2] = zero_hashes[3] = 0;

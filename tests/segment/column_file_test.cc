@@ -147,8 +147,8 @@ TEST(ColumnFileTest, Version1FixturesStillDecode) {
     ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
     auto store = storage::NewMemoryObjectStore();
     ASSERT_TRUE(store->Put("f.col", bytes->substr(1)).ok());  // byte 0 is the fuzz selector
-    auto reader =
-        ColumnFileReader::Open(store.get(), "f.col", SpecForField(f.field, f.rows, bytes->size() - 1));
+    auto reader = ColumnFileReader::Open(store.get(), "f.col",
+                                         SpecForField(f.field, f.rows, bytes->size() - 1));
     ASSERT_TRUE(reader.ok()) << f.name << ": " << reader.status().ToString();
     auto rows = (*reader)->ReadRows(0, f.rows);
     ASSERT_TRUE(rows.ok()) << f.name << ": " << rows.status().ToString();

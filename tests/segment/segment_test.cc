@@ -53,9 +53,22 @@ CollectionSchema AllTypesSchema(DataType pk_type = DataType::kInt64) {
   as.element_type = DataType::kVarChar;
   as.max_capacity = 100;
   as.max_length = 100;
-  s.fields = {pk,  vec, bin, f16, bf16, Field(105, "sparse", DataType::kSparseFloatVector),
-              b,   Field(107, "i8", DataType::kInt8), Field(108, "i16", DataType::kInt16), i32,
-              Field(110, "f", DataType::kFloat), d, str, Field(113, "j", DataType::kJson), ai, as};
+  s.fields = {pk,
+              vec,
+              bin,
+              f16,
+              bf16,
+              Field(105, "sparse", DataType::kSparseFloatVector),
+              b,
+              Field(107, "i8", DataType::kInt8),
+              Field(108, "i16", DataType::kInt16),
+              i32,
+              Field(110, "f", DataType::kFloat),
+              d,
+              str,
+              Field(113, "j", DataType::kJson),
+              ai,
+              as};
   return s;
 }
 
@@ -170,8 +183,7 @@ SegmentData MakeData(const CollectionSchema& schema, size_t n, uint32_t seed) {
 void ExpectRoundTrip(storage::ObjectStore* store, const SegmentData& data,
                      SegmentWriterOptions options = {}) {
   SegmentWriter writer(store, options);
-  std::string prefix =
-      SegmentPrefix(data.collection_id, data.partition_id, data.segment_id);
+  std::string prefix = SegmentPrefix(data.collection_id, data.partition_id, data.segment_id);
   auto manifest = writer.Write(prefix, data);
   ASSERT_TRUE(manifest.ok()) << manifest.status().ToString();
   auto reader = SegmentReader::Open(store, prefix);
@@ -295,8 +307,8 @@ TEST(SegmentTest, StatsAndDeletes) {
   EXPECT_EQ(stats.Find(FieldId(113))->kind, FieldStats::Kind::kNone);
   auto deletes = *reader->ReadDeletes();
   ASSERT_EQ(deletes.size(), 2u);
-  EXPECT_EQ(std::get<int64_t>(deletes[0].pk), -4);  // sorted by key
-  EXPECT_EQ(reader->manifest().min_timestamp, 900u);   // deletes count towards the range
+  EXPECT_EQ(std::get<int64_t>(deletes[0].pk), -4);    // sorted by key
+  EXPECT_EQ(reader->manifest().min_timestamp, 900u);  // deletes count towards the range
   EXPECT_EQ(reader->manifest().max_timestamp, 5000u);
 }
 
@@ -369,8 +381,9 @@ TEST(SegmentCorruptionTest, EveryTruncationAndByteFlipIsCorruptionNamingTheFile)
     for (size_t i = 0; i < original.size(); ++i) {
       // The manifest is text: one flip per byte is enough there, and JSON parsing is slow
       // under sanitizers.
-      std::vector<uint8_t> masks = obj.key.ends_with(".json") ? std::vector<uint8_t>{0x01}
-                                                               : std::vector<uint8_t>{0x01, 0x80, 0xff};
+      std::vector<uint8_t> masks = obj.key.ends_with(".json")
+                                       ? std::vector<uint8_t>{0x01}
+                                       : std::vector<uint8_t>{0x01, 0x80, 0xff};
       for (uint8_t mask : masks) {
         std::string damaged = original;
         damaged[i] = static_cast<char>(damaged[i] ^ mask);

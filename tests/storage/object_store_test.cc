@@ -70,19 +70,19 @@ TEST_P(ObjectStoreTest, MissingKeyIsNotFound) {
 }
 
 TEST_P(ObjectStoreTest, ListByPrefixIsRecursiveAndSorted) {
-  for (const char* k : {"col/1/seg10/b", "col/1/seg10/a", "col/1/seg2/x", "col/10/y", "col2/z",
-                        "top"}) {
+  for (const char* k :
+       {"col/1/seg10/b", "col/1/seg10/a", "col/1/seg2/x", "col/10/y", "col2/z", "top"}) {
     ASSERT_TRUE(store_->Put(k, k).ok()) << k;
   }
-  EXPECT_EQ(Keys(*store_->List("")), (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b",
-                                                               "col/1/seg2/x", "col/10/y",
-                                                               "col2/z", "top"}));
+  EXPECT_EQ(Keys(*store_->List("")),
+            (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b", "col/1/seg2/x", "col/10/y",
+                                      "col2/z", "top"}));
   EXPECT_EQ(Keys(*store_->List("col/1/")),
             (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b", "col/1/seg2/x"}));
   // A prefix may end mid-name.
-  EXPECT_EQ(Keys(*store_->List("col/1")),
-            (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b", "col/1/seg2/x",
-                                      "col/10/y"}));
+  EXPECT_EQ(
+      Keys(*store_->List("col/1")),
+      (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b", "col/1/seg2/x", "col/10/y"}));
   EXPECT_EQ(Keys(*store_->List("col/1/seg1")),
             (std::vector<std::string>{"col/1/seg10/a", "col/1/seg10/b"}));
   EXPECT_EQ(Keys(*store_->List("co")).size(), 5u);
@@ -99,9 +99,19 @@ TEST_P(ObjectStoreTest, ListByPrefixIsRecursiveAndSorted) {
 }
 
 TEST_P(ObjectStoreTest, InvalidKeysAreRejectedNamingTheKey) {
-  const std::vector<std::string> bad = {"",         "..",     "a/../b", "/abs", "a//b", "a/",
-                                        "./a",      "a/.",    std::string("a\0b", 3),
-                                        "a\nb",     "a\x7f",  ".tmp.x", "d/.tmp.y",
+  const std::vector<std::string> bad = {"",
+                                        "..",
+                                        "a/../b",
+                                        "/abs",
+                                        "a//b",
+                                        "a/",
+                                        "./a",
+                                        "a/.",
+                                        std::string("a\0b", 3),
+                                        "a\nb",
+                                        "a\x7f",
+                                        ".tmp.x",
+                                        "d/.tmp.y",
                                         std::string(1025, 'k')};
   for (const std::string& key : bad) {
     Status put = store_->Put(key, "x");
