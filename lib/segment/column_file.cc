@@ -89,7 +89,6 @@ std::string EncodeColumnFile(FieldId field_id, const ColumnData& column,
                              const ColumnFileOptions& options) {
   ColumnLayout layout = LayoutOf(column.type());
   std::string out;
-  if (layout == ColumnLayout::kDenseVector) out.reserve(column.values().size() + 4096);
   out.append(kColumnMagic);
   PutFixed32(&out, kFormatVersion);
   PutFixed8(&out, static_cast<uint8_t>(column.type()));
@@ -103,9 +102,15 @@ std::string EncodeColumnFile(FieldId field_id, const ColumnData& column,
   PutFixed32(&out, crc32c::Mask(crc32c::Value(out)));
   VDB_DCHECK(out.size() == kColumnHeaderSize);
 
+  std::vector<size_t> ends = BlockEnds(column, options.target_block_bytes);
+  if (layout == ColumnLayout::kDenseVector) {
+    // Exact size, so hundreds of megabytes of vectors are never copied by a reallocation.
+    out.reserve(kColumnHeaderSize + column.values().size() + 12 +
+                ends.size() * kBlockIndexEntrySize + kColumnTrailerSize);
+  }
   std::vector<BlockInfo> blocks;
   size_t begin = 0;
-  for (size_t end : BlockEnds(column, options.target_block_bytes)) {
+  for (size_t end : ends) {
     BlockInfo b;
     b.first_row = begin;
     b.row_count = static_cast<uint32_t>(end - begin);

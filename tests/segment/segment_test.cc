@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "common/env.h"
 #include "segment/format.h"
@@ -334,6 +335,30 @@ TEST(SegmentTest, WriterRejectsMismatchedInputAndWritesNothing) {
   EXPECT_NE(st.message().find("max_length"), std::string::npos) << st.ToString();
   EXPECT_TRUE(store->List("")->empty());
   EXPECT_TRUE(SegmentReader::Open(store.get(), "s").status().IsNotFound());
+}
+
+TEST(SegmentTest, ConcurrentReadsShareOneReader) {
+  auto store = storage::NewMemoryObjectStore();
+  SegmentData data = MakeData(AllTypesSchema(), 400, 10);
+  ASSERT_TRUE(SegmentWriter(store.get(), {1024, 3, 0.01}).Write("s", data).ok());
+  auto reader = *SegmentReader::Open(store.get(), "s");
+  std::vector<std::thread> threads;
+  std::vector<int> failures(4, 0);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      std::mt19937 rng(100 + t);
+      for (int i = 0; i < 50; ++i) {
+        size_t c = rng() % data.columns.size();
+        uint64_t a = rng() % 400, z = a + rng() % (401 - a);
+        auto got = reader->ReadRows(data.schema.fields[c].id, a, z);
+        ColumnData want(data.schema.fields[c]);
+        want.AppendRows(data.columns[c], a, z - a);
+        if (!got.ok() || !(*got == want)) ++failures[t];
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures, std::vector<int>(4, 0));
 }
 
 // Reads everything a query node would; returns the first error.
