@@ -52,6 +52,13 @@ struct WalOptions {
   bool repair = false;
 };
 
+// Counters since open, for metrics: records / batches is the group-commit factor.
+struct WalStats {
+  uint64_t batches = 0;  // write + fdatasync rounds
+  uint64_t records = 0;
+  uint64_t bytes = 0;  // record bytes written, headers included
+};
+
 // One record to append. `payload` is borrowed until the append returns.
 struct WalEntry {
   uint8_t type = 0;
@@ -103,6 +110,7 @@ class Wal {
   Lsn first_lsn() const;
   // Blocks until last_durable_lsn() >= lsn or `timeout_micros` pass; returns whether it got there.
   bool WaitForDurable(Lsn lsn, uint64_t timeout_micros) const;
+  WalStats stats() const;
   // The first write/sync error, or OK while the log is healthy.
   Status poisoned_status() const;
   const std::string& dir() const { return dir_; }
@@ -147,6 +155,8 @@ class Wal {
   uint64_t next_lsn_ = 1;
   std::string batch_buf_;
   std::vector<Writer*> batch_;
+  size_t last_batch_writers_ = 0;  // callers served by the previous batch
+  WalStats stats_;                 // GUARDED_BY(mu_)
 };
 
 // Iterates records of a Wal in LSN order from a starting LSN, across files.

@@ -22,7 +22,7 @@ class FaultWritableFile final : public WritableFile {
   }
   Status Sync() override {
     VDB_RETURN_IF_ERROR(env_->MaybeFail(FaultInjectionEnv::Op::kSync, path()));
-    VDB_RETURN_IF_ERROR(base_->Sync());
+    if (!env_->skip_real_syncs()) VDB_RETURN_IF_ERROR(base_->Sync());
     env_->OnSync(path());
     return Status::OK();
   }
@@ -51,6 +51,16 @@ uint64_t FaultInjectionEnv::operation_count() const {
 bool FaultInjectionEnv::fault_injected() const {
   std::lock_guard<std::mutex> lock(mu_);
   return injected_;
+}
+
+void FaultInjectionEnv::SkipRealSyncs(bool skip) {
+  std::lock_guard<std::mutex> lock(mu_);
+  skip_real_syncs_ = skip;
+}
+
+bool FaultInjectionEnv::skip_real_syncs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return skip_real_syncs_;
 }
 
 bool FaultInjectionEnv::partial_writes() const {
@@ -140,7 +150,7 @@ Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t size) {
 
 Status FaultInjectionEnv::SyncDir(const std::string& dir) {
   VDB_RETURN_IF_ERROR(MaybeFail(Op::kSyncDir, dir));
-  VDB_RETURN_IF_ERROR(base_->SyncDir(dir));
+  if (!skip_real_syncs()) VDB_RETURN_IF_ERROR(base_->SyncDir(dir));
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = unsynced_new_files_.begin(); it != unsynced_new_files_.end();) {
     if (DirName(*it) == dir || DirName(*it) + "/" == dir) {

@@ -28,6 +28,9 @@ class FaultInjectionEnv final : public Env {
   // With `sticky`, every later mutating call fails too (a dead disk). A failed Append writes a
   // prefix of its data first when `partial_writes` is set (a torn write). n = 0 disarms.
   void FailNthOperation(uint64_t n, bool sticky = false, bool partial_writes = true);
+  // With `skip`, Sync and SyncDir are recorded (DropUnsyncedData honours them) but not passed to
+  // the base Env: fast tests that simulate power loss themselves need no real fdatasync.
+  void SkipRealSyncs(bool skip);
   // Mutating calls seen so far (across all files).
   uint64_t operation_count() const;
   // Whether a fault has been injected since FailNthOperation was armed.
@@ -78,6 +81,7 @@ class FaultInjectionEnv final : public Env {
   // Counts one mutating call; returns the injected error if this one must fail.
   Status MaybeFail(Op op, const std::string& path);
   bool partial_writes() const;
+  bool skip_real_syncs() const;
   void OnAppend(const std::string& path, uint64_t new_size);
   void OnSync(const std::string& path);
 
@@ -90,6 +94,7 @@ class FaultInjectionEnv final : public Env {
   bool sticky_ = false;                       // GUARDED_BY(mu_)
   bool partial_writes_ = true;                // GUARDED_BY(mu_)
   bool injected_ = false;                     // GUARDED_BY(mu_)
+  bool skip_real_syncs_ = false;              // GUARDED_BY(mu_)
 };
 
 }  // namespace vdb::test

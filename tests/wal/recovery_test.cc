@@ -5,6 +5,7 @@
 #include <map>
 
 #include "common/env.h"
+#include "util/fault_env.h"
 #include "util/temp_dir.h"
 #include "wal/format.h"
 #include "wal/wal.h"
@@ -31,6 +32,8 @@ WalOptions Options(bool repair = false) {
 class WalRecoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // Hundreds of reopens: real fdatasyncs would only slow the test down.
+    fault_env_.SkipRealSyncs(true);
     auto wal = Wal::Open(env_, dir_.path(), Options());
     ASSERT_TRUE(wal.ok());
     AppendRange(wal->get(), 1, kRecords);
@@ -101,7 +104,8 @@ class WalRecoveryTest : public ::testing::Test {
     EXPECT_EQ((*again)->last_durable_lsn(), Lsn(expected_last + 1));
   }
 
-  Env* env_ = Env::Default();
+  vdb::test::FaultInjectionEnv fault_env_{Env::Default()};
+  Env* env_ = &fault_env_;
   vdb::test::TempDir dir_;
   std::vector<SegmentFile> files_;
   std::map<std::string, std::string> snapshot_;
