@@ -23,15 +23,22 @@ using vdb::Env;
 using vdb::Lsn;
 
 const std::string& FuzzDir() {
-  static const std::string* dir = [] {
+  static const std::string* dir = []() -> const std::string* {
     vdb::SetLogLevel(vdb::LogLevel::kError);  // recovery warnings are expected here
+    // Tens of thousands of tiny files: tmpfs when there is one, as the disk adds nothing here.
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/vdb-walfuzz-XXXXXX";
+    std::string root = base && *base ? base : "/tmp";
+    if ((base == nullptr || *base == '\0') && Env::Default()->IsDirectory("/dev/shm")) {
+      root = "/dev/shm";
+    }
+    std::string tmpl = root + "/vdb-walfuzz-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) {
       std::perror("mkdtemp");
       std::abort();
     }
-    return new std::string(tmpl);
+    static std::string made = tmpl;
+    std::atexit([] { (void)vdb::RemoveAll(Env::Default(), made); });
+    return &made;
   }();
   return *dir;
 }

@@ -26,8 +26,10 @@ WalOptions SmallFiles() {
 // LSNs contiguous from 1, each acked LSN with its payload.
 void ExpectExactlyAcked(const std::string& dir, const std::map<uint64_t, uint64_t>& acked,
                         bool read_only) {
-  auto wal = read_only ? Wal::OpenReadOnly(Env::Default(), dir)
-                       : Wal::Open(Env::Default(), dir, SmallFiles());
+  // The power loss is simulated by DropUnsyncedData, so real fdatasyncs would only cost time.
+  vdb::test::FaultInjectionEnv env(Env::Default());
+  env.SkipRealSyncs(true);
+  auto wal = read_only ? Wal::OpenReadOnly(&env, dir) : Wal::Open(&env, dir, SmallFiles());
   ASSERT_TRUE(wal.ok()) << wal.status().ToString();
   auto records = ReadAll(**wal);
   if (read_only) {
@@ -50,6 +52,7 @@ TEST(WalFaultTest, EveryInjectedFailureIsCleanAndAckedRecordsSurvivePowerLoss) {
     SCOPED_TRACE("failing mutating call #" + std::to_string(n));
     vdb::test::TempDir dir;
     vdb::test::FaultInjectionEnv env(Env::Default());
+    env.SkipRealSyncs(true);
     env.FailNthOperation(n);
     std::map<uint64_t, uint64_t> acked;  // lsn -> payload id
     {
@@ -116,6 +119,7 @@ TEST(WalFaultTest, ConcurrentAppendersAllSeeCleanOutcomesUnderFaults) {
     SCOPED_TRACE("failing mutating call #" + std::to_string(n));
     vdb::test::TempDir dir;
     vdb::test::FaultInjectionEnv env(Env::Default());
+    env.SkipRealSyncs(true);
     auto wal = Wal::Open(&env, dir.path(), SmallFiles());
     ASSERT_TRUE(wal.ok());
     env.FailNthOperation(n, /*sticky=*/true);
