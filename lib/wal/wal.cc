@@ -336,6 +336,10 @@ Status WalReader::OpenNextFile() {
   auto opened = SegmentReader::Open(wal_->env(), JoinPath(wal_->dir(), name));
   if (!opened.ok()) {
     if (opened.status().IsNotFound()) {
+      if (Lsn(next_lsn_) < wal_->first_lsn()) {
+        return Status::NotFound("wal " + wal_->dir() + ": lsn " + std::to_string(next_lsn_) +
+                                " was truncated away while this reader was behind");
+      }
       return Status::Corruption("wal " + wal_->dir() + ": segment " + name + " for durable lsn " +
                                 std::to_string(next_lsn_) + " is missing");
     }

@@ -101,7 +101,8 @@ class Wal {
   Result<std::unique_ptr<WalReader>> NewReader(Lsn from_lsn) const;
 
   // Checkpoint: deletes whole segment files every record of which is < lsn. Never deletes the
-  // active (last) file. Readers already inside a deleted file finish it (POSIX keeps it open).
+  // active (last) file. A reader already inside a deleted file finishes it (POSIX keeps it
+  // open) and then gets kNotFound if the file after it was deleted too.
   Status TruncateBefore(Lsn lsn);
 
   // LSN of the newest durable record; Lsn(0) when the log is empty.
@@ -168,7 +169,8 @@ class WalReader {
 
   // Returns true with *record set (payload valid until the next call) or false when no durable
   // record is available yet (not an error: a later call sees newer appends, across file rolls).
-  // kCorruption naming file and offset if a record that should be there is damaged or missing.
+  // kCorruption naming file and offset if a record that should be there is damaged or missing;
+  // kNotFound if TruncateBefore deleted the records this reader was about to read.
   Result<bool> Next(Record* record);
   // LSN the next record will have.
   Lsn next_lsn() const { return Lsn(next_lsn_); }

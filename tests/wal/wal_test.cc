@@ -220,6 +220,34 @@ TEST(WalTest, TruncateBeforeDeletesOnlyWholeOldFiles) {
   ExpectRange(ReadAll(**reopened, first), first.value(), 206 - first.value());
 }
 
+TEST(WalTest, ReaderInsideADeletedFileFinishesItThenSeesNotFound) {
+  vdb::test::TempDir dir;
+  auto wal = Wal::Open(Env::Default(), dir.path(), SmallFiles(600));
+  ASSERT_TRUE(wal.ok());
+  AppendRange(wal->get(), 1, 100);
+  auto files = (*wal)->TEST_Files();
+  ASSERT_GE(files.size(), 4u);
+  auto reader = (*wal)->NewReader(Lsn(2));
+  ASSERT_TRUE(reader.ok());
+  Record r;
+  ASSERT_TRUE(*(*reader)->Next(&r));
+  EXPECT_EQ(r.lsn, Lsn(2));
+  ASSERT_TRUE((*wal)->TruncateBefore(files[3].first_lsn).ok());
+  EXPECT_EQ((*wal)->first_lsn(), files[3].first_lsn);
+  // The open file stays readable to its end (POSIX keeps it while open) ...
+  for (uint64_t lsn = 3; lsn < files[1].first_lsn.value(); ++lsn) {
+    auto got = (*reader)->Next(&r);
+    ASSERT_TRUE(got.ok()) << "lsn " << lsn << ": " << got.status().ToString();
+    ASSERT_TRUE(*got);
+    ASSERT_EQ(r.lsn, Lsn(lsn));
+  }
+  // ... but the next one is gone: the reader fell behind the checkpoint, which is kNotFound.
+  auto behind = (*reader)->Next(&r);
+  ASSERT_FALSE(behind.ok());
+  EXPECT_EQ(behind.status().code(), StatusCode::kNotFound) << behind.status().ToString();
+  EXPECT_NE(behind.status().message().find("truncated"), std::string::npos);
+}
+
 TEST(WalTest, LargeRecordsBiggerThanTheFileLimit) {
   vdb::test::TempDir dir;
   auto wal = Wal::Open(Env::Default(), dir.path(), SmallFiles(1000));
