@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <functional>
 #include <string>
 #include <thread>
@@ -210,7 +212,37 @@ TEST_F(VdbdTest, StartsEveryRoleAndStopsOnSigterm) {
   EXPECT_NE(second_out.find("pid " + std::to_string(pid_)), std::string::npos) << second_out;
   EXPECT_EQ(std::count(second_out.begin(), second_out.end(), '\n'), 1) << second_out;
 
+  // Workers are told where the coordinator is.
+  std::string coord = (*Find(endpoints, "coord", 1))["address"];
+  int query_pid = (*Find(endpoints, "query", 1))["pid"];
+  // /proc files report size 0, so not Env::ReadFileToString.
+  std::ifstream in("/proc/" + std::to_string(query_pid) + "/cmdline", std::ios::binary);
+  std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(cmdline.find(std::string("--coord") + '\0' + coord), std::string::npos) << cmdline;
+
   StopWithSigterm(endpoints);
+
+  // Started tier by tier, each after the previous was healthy; stopped in reverse order.
+  auto log = ReadFileToString(Env::Default(), data_dir() + "/logs/vdbd.log");
+  ASSERT_TRUE(log.ok());
+  size_t previous_healthy = 0;
+  size_t previous_exit = std::string::npos;
+  for (const char* role : kRoles) {
+    int pid = (*Find(endpoints, role, 1))["pid"];
+    std::string name = std::string(role) + "-1 (pid " + std::to_string(pid) + ")";
+    size_t started = log->find("started " + name);
+    size_t healthy = log->find(name + " healthy at");
+    size_t exited = log->find(name + " exited with status 0");
+    ASSERT_NE(started, std::string::npos) << role << "\n" << *log;
+    ASSERT_NE(healthy, std::string::npos) << role << "\n" << *log;
+    ASSERT_NE(exited, std::string::npos) << role << "\n" << *log;
+    EXPECT_GT(started, previous_healthy) << role << " started before the previous tier was up";
+    if (previous_exit != std::string::npos) {
+      EXPECT_LT(exited, previous_exit) << role << " stopped before a later tier";
+    }
+    previous_healthy = healthy;
+    previous_exit = exited;
+  }
 }
 
 TEST_F(VdbdTest, KilledChildrenAreRestarted) {
