@@ -1,8 +1,7 @@
 #include "daemon/config.h"
 
-#include <nlohmann/json.hpp>
-
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "common/env.h"
 #include "common/logging.h"
@@ -41,8 +40,7 @@ const std::vector<OptionSpec>& DaemonOptions() {
       Int("proxies", "1", 1, 64, "number of proxy processes", &DaemonConfig::proxies),
       Int("streaming-nodes", "1", 1, 64, "number of streaming node processes",
           &DaemonConfig::streaming_nodes),
-      Int("query-nodes", "1", 1, 64, "number of query node processes",
-          &DaemonConfig::query_nodes),
+      Int("query-nodes", "1", 1, 64, "number of query node processes", &DaemonConfig::query_nodes),
       Int("data-nodes", "1", 1, 64, "number of data node processes", &DaemonConfig::data_nodes),
       Int("startup-timeout-ms", "30000", 100, 3600000,
           "give up starting when some child is not healthy after this long",
@@ -89,14 +87,13 @@ Status ApplyOption(const OptionSpec& spec, std::string_view value, DaemonConfig*
   int64_t parsed = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
   if (ec != std::errc() || end != value.data() + value.size() || value.empty()) {
-    return Status::InvalidArgument(std::string("option ") + spec.name + ": '" +
-                                   std::string(value) + "' is not an integer");
+    return Status::InvalidArgument(std::string("option ") + spec.name + ": '" + std::string(value) +
+                                   "' is not an integer");
   }
   if (parsed < spec.min_value || parsed > spec.max_value) {
-    return Status::InvalidArgument(std::string("option ") + spec.name + ": " +
-                                   std::to_string(parsed) + " is outside [" +
-                                   std::to_string(spec.min_value) + ", " +
-                                   std::to_string(spec.max_value) + "]");
+    return Status::InvalidArgument(
+        std::string("option ") + spec.name + ": " + std::to_string(parsed) + " is outside [" +
+        std::to_string(spec.min_value) + ", " + std::to_string(spec.max_value) + "]");
   }
   config->*spec.int_field = parsed;
   return Status::OK();
@@ -147,10 +144,9 @@ Result<DaemonConfig> BuildConfig(Env* env, const std::string& config_path,
     VDB_RETURN_IF_ERROR(ApplyOption(*spec, value, &config));
   }
   if (config.restart_backoff_initial_ms > config.restart_backoff_max_ms) {
-    return Status::InvalidArgument("restart-backoff-initial-ms (" +
-                                   std::to_string(config.restart_backoff_initial_ms) +
-                                   ") exceeds restart-backoff-max-ms (" +
-                                   std::to_string(config.restart_backoff_max_ms) + ")");
+    return Status::InvalidArgument(
+        "restart-backoff-initial-ms (" + std::to_string(config.restart_backoff_initial_ms) +
+        ") exceeds restart-backoff-max-ms (" + std::to_string(config.restart_backoff_max_ms) + ")");
   }
   if (config.port != 0 && config.port + config.proxies - 1 > 65535) {
     return Status::InvalidArgument("port " + std::to_string(config.port) + " with " +

@@ -90,15 +90,15 @@ int PrintStatus(Env* env, const std::string& data_dir, FILE* out, FILE* err) {
     return kControlNotRunning;
   }
   auto text = ReadFileToString(env, RunPath(data_dir, "endpoints.json"));
-  nlohmann::json endpoints = text.ok() ? nlohmann::json::parse(*text, nullptr, false)
-                                       : nlohmann::json();
+  nlohmann::json endpoints =
+      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
   std::fprintf(out, "vdbd pid %d, data dir %s\n", pid, data_dir.c_str());
   if (!endpoints.is_array()) {
     std::fprintf(out, "(no endpoints yet: starting)\n");
     return kControlFailed;
   }
-  std::fprintf(out, "%-10s %-4s %-8s %-22s %-9s %-8s %s\n", "ROLE", "ID", "PID", "ADDRESS",
-               "STATE", "RESTARTS", "HEALTH");
+  std::fprintf(out, "%-10s %-4s %-8s %-22s %-9s %-8s %s\n", "ROLE", "ID", "PID", "ADDRESS", "STATE",
+               "RESTARTS", "HEALTH");
   bool all_healthy = true;
   for (const auto& e : endpoints) {
     std::string role = e.value("role", "?");

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -114,8 +113,9 @@ int StartDetached(const DaemonConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"vdbd: the vdb daemon (supervisor of the coord, streaming, query, data and "
-               "proxy processes)"};
+  CLI::App app{
+      "vdbd: the vdb daemon (supervisor of the coord, streaming, query, data and "
+      "proxy processes)"};
   app.require_subcommand(1);
 
   // start: every option of the table is a flag; only flags actually given override the file.

@@ -91,14 +91,14 @@ int RunNode(const NodeOptions& options) {
   ctx.server = &server;
 
   server.Route("GET", "/healthz", [&](const rpc::Request&, rpc::Response* resp) {
-    nlohmann::json body = {{"status", "ok"}, {"role", options.role}, {"id", options.id},
-                           {"pid", ::getpid()}};
+    nlohmann::json body = {
+        {"status", "ok"}, {"role", options.role}, {"id", options.id}, {"pid", ::getpid()}};
     resp->body = body.dump();
     return Status::OK();
   });
   server.Route("GET", "/metrics", [&](const rpc::Request&, rpc::Response* resp) {
-    double uptime_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
-                          .count();
+    double uptime_s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     resp->content_type = "text/plain; version=0.0.4";
     resp->body = RenderMetrics(options, uptime_s, &server, role.get());
     return Status::OK();

@@ -12,9 +12,9 @@ struct NodeOptions {
   int id = 1;
   std::string data_dir = "./vdb-data";
   std::string host = "127.0.0.1";
-  int port = 0;                // 0 = pick a free port
-  std::string coord_address;   // empty for the coordinator
-  int parent_pid = 0;          // exit at once if our parent is not this process (0 = no check)
+  int port = 0;               // 0 = pick a free port
+  std::string coord_address;  // empty for the coordinator
+  int parent_pid = 0;         // exit at once if our parent is not this process (0 = no check)
   std::string log_level = "info";
 };
 

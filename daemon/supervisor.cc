@@ -6,7 +6,6 @@
 #include <uv.h>
 
 #include <nlohmann/json.hpp>
-
 #include <vector>
 
 #include "common/env.h"
@@ -29,12 +28,18 @@ enum class ChildState { kPending, kStarting, kRunning, kBackoff, kStopping, kSto
 
 const char* StateName(ChildState s) {
   switch (s) {
-    case ChildState::kPending: return "pending";
-    case ChildState::kStarting: return "starting";
-    case ChildState::kRunning: return "running";
-    case ChildState::kBackoff: return "backoff";
-    case ChildState::kStopping: return "stopping";
-    case ChildState::kStopped: return "stopped";
+    case ChildState::kPending:
+      return "pending";
+    case ChildState::kStarting:
+      return "starting";
+    case ChildState::kRunning:
+      return "running";
+    case ChildState::kBackoff:
+      return "backoff";
+    case ChildState::kStopping:
+      return "stopping";
+    case ChildState::kStopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -159,15 +164,15 @@ Status Supervisor::Impl::Spawn(Child& c) {
   for (const auto& other : children) {
     if (other->role == "coord") coord = other->address;
   }
-  std::vector<std::string> args = {exe_path,
-                                   "node",
-                                   "--role", c.role,
-                                   "--id", std::to_string(c.id),
-                                   "--data-dir", config.data_dir,
-                                   "--host", is_proxy ? config.host : std::string("127.0.0.1"),
-                                   "--port", std::to_string(port),
-                                   "--parent-pid", std::to_string(::getpid()),
-                                   "--log-level", config.log_level};
+  std::vector<std::string> args = {
+      exe_path,       "node",
+      "--role",       c.role,
+      "--id",         std::to_string(c.id),
+      "--data-dir",   config.data_dir,
+      "--host",       is_proxy ? config.host : std::string("127.0.0.1"),
+      "--port",       std::to_string(port),
+      "--parent-pid", std::to_string(::getpid()),
+      "--log-level",  config.log_level};
   if (c.role != "coord") {
     args.push_back("--coord");
     args.push_back(coord);
@@ -244,8 +249,8 @@ void Supervisor::Impl::OnChildExit(Child& c, int64_t exit_status, int term_signa
   }
   int64_t delay_ms = RestartBackoffMs(c.failures, config.restart_backoff_initial_ms,
                                       config.restart_backoff_max_ms);
-  VDB_LOG(WARNING) << c.name() << " (pid " << pid << ") " << how << "; restarting in "
-                   << delay_ms << " ms";
+  VDB_LOG(WARNING) << c.name() << " (pid " << pid << ") " << how << "; restarting in " << delay_ms
+                   << " ms";
   c.state = ChildState::kBackoff;
   c.next_start_us = NowUs() + uint64_t(delay_ms) * 1000;
 }
@@ -342,8 +347,8 @@ void Supervisor::Impl::Tick() {
             waiting += (waiting.empty() ? "" : ", ") + c->name();
           }
         }
-        Fail("not healthy after " + std::to_string(config.startup_timeout_ms) +
-             " ms: " + waiting + "; see " + JoinPath(config.data_dir, "logs"));
+        Fail("not healthy after " + std::to_string(config.startup_timeout_ms) + " ms: " + waiting +
+             "; see " + JoinPath(config.data_dir, "logs"));
       }
     }
   } else if (!stop_killed && now >= stop_deadline_us && stop_tier >= 0) {
@@ -448,9 +453,9 @@ Status Supervisor::Init() {
   std::string lock_path = m.RunPath("LOCK");
   auto lock = m.env->LockFile(lock_path);
   if (!lock.ok()) {
-    return Status(lock.status().code(), "data dir " + m.config.data_dir +
-                                            " is in use by another vdbd: " +
-                                            lock.status().message());
+    return Status(
+        lock.status().code(),
+        "data dir " + m.config.data_dir + " is in use by another vdbd: " + lock.status().message());
   }
   m.lock = std::move(*lock);
   std::string pid_text = std::to_string(::getpid()) + "\n";

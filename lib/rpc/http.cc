@@ -160,10 +160,10 @@ Result<int> HttpServer::Bind(const std::string& host, int port) {
   // a plain-text body; our own 404 already has a body, which httplib leaves alone.
   svr.set_error_handler([](const httplib::Request&, httplib::Response& hres) {
     if (hres.body.empty()) {
-      hres.set_content(hres.status == 404 ? std::string(kNotFoundBody)
-                                          : std::to_string(hres.status) + " " +
-                                                (hres.status == 413 ? "request body too large"
-                                                                    : "bad request"),
+      hres.set_content(hres.status == 404
+                           ? std::string(kNotFoundBody)
+                           : std::to_string(hres.status) + " " +
+                                 (hres.status == 413 ? "request body too large" : "bad request"),
                        "text/plain");
     }
   });
@@ -273,8 +273,8 @@ Result<Response> HttpClient::Send(const std::string& method, const std::string& 
     if (err == httplib::Error::ConnectionTimeout ||
         ((err == httplib::Error::Read || err == httplib::Error::Write) &&
          elapsed_ms >= timeout_ms)) {
-      return Status::DeadlineExceeded(what + ": no response within " +
-                                      std::to_string(timeout_ms) + " ms");
+      return Status::DeadlineExceeded(what + ": no response within " + std::to_string(timeout_ms) +
+                                      " ms");
     }
     return Status::Unavailable(what + ": " + httplib::to_string(err));
   }
@@ -300,8 +300,7 @@ Result<Response> HttpClient::Get(const std::string& path, int64_t timeout_ms,
 
 Result<std::string> HttpClient::Call(const std::string& path, std::string_view body,
                                      int64_t timeout_ms) {
-  VDB_ASSIGN_OR_RETURN(Response response,
-                       Post(path, body, "application/octet-stream", timeout_ms));
+  VDB_ASSIGN_OR_RETURN(Response response, Post(path, body, "application/octet-stream", timeout_ms));
   if (response.status >= 200 && response.status < 300) return std::move(response.body);
   return StatusFromHttp(response.status, response.body)
       .WithContext("POST http://" + address_ + path);

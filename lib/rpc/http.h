@@ -109,7 +109,7 @@ class HttpServer {
   std::thread thread_;
   int port_ = 0;
   bool started_ = false;
-  bool stopped_ = false;                    // a stopped server cannot be restarted
+  bool stopped_ = false;  // a stopped server cannot be restarted
   std::atomic<bool> listen_returned_{false};
   mutable std::mutex counts_mu_;
   std::map<std::string, uint64_t> counts_;  // GUARDED_BY(counts_mu_)
@@ -144,9 +144,9 @@ class HttpClient {
 
  private:
   struct Conn;
-  Result<Response> Send(const std::string& method, const std::string& path,
-                        std::string_view body, const std::string& content_type,
-                        int64_t timeout_ms, const Headers& headers);
+  Result<Response> Send(const std::string& method, const std::string& path, std::string_view body,
+                        const std::string& content_type, int64_t timeout_ms,
+                        const Headers& headers);
   std::unique_ptr<Conn> Acquire();
   void Release(std::unique_ptr<Conn> conn);
 

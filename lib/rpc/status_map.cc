@@ -1,8 +1,7 @@
 #include "rpc/status_map.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 
 #include "rpc/http.h"
 
@@ -49,13 +48,20 @@ int HttpStatusFor(StatusCode code) { return Lookup(code).http_status; }
 int MilvusCodeFor(StatusCode code, ObjectKind kind) {
   if (code == StatusCode::kNotFound) {
     switch (kind) {
-      case ObjectKind::kCollection: return 100;
-      case ObjectKind::kPartition: return 200;
-      case ObjectKind::kIndex: return 700;
-      case ObjectKind::kDatabase: return 800;
-      case ObjectKind::kAlias: return 1600;
-      case ObjectKind::kField: return 1700;
-      case ObjectKind::kNone: break;
+      case ObjectKind::kCollection:
+        return 100;
+      case ObjectKind::kPartition:
+        return 200;
+      case ObjectKind::kIndex:
+        return 700;
+      case ObjectKind::kDatabase:
+        return 800;
+      case ObjectKind::kAlias:
+        return 1600;
+      case ObjectKind::kField:
+        return 1700;
+      case ObjectKind::kNone:
+        break;
     }
   }
   return Lookup(code).milvus_code;
@@ -63,37 +69,50 @@ int MilvusCodeFor(StatusCode code, ObjectKind kind) {
 
 int MilvusHttpStatus(int milvus_code) {
   switch (milvus_code) {
-    case kMilvusNotAuthenticated: return 401;
-    case kMilvusPrivilegeDenied: return 403;
-    case kMilvusTimeout: return 408;
-    default: return 200;
+    case kMilvusNotAuthenticated:
+      return 401;
+    case kMilvusPrivilegeDenied:
+      return 403;
+    case kMilvusTimeout:
+      return 408;
+    default:
+      return 200;
   }
 }
 
 StatusCode StatusCodeForMilvus(int milvus_code) {
   switch (milvus_code) {
-    case 0: return StatusCode::kOk;
+    case 0:
+      return StatusCode::kOk;
     case 1:
-    case 2: return StatusCode::kUnavailable;
-    case 5: return StatusCode::kInternal;
+    case 2:
+      return StatusCode::kUnavailable;
+    case 5:
+      return StatusCode::kInternal;
     case 100:
     case 200:
     case 700:
     case 800:
     case 1600:
-    case 1700: return StatusCode::kNotFound;
+    case 1700:
+      return StatusCode::kNotFound;
     case 1100:
     case 1101:
     case 1102:
     case 1801:
     case 1802:
     case 1804:
-    case 1806: return StatusCode::kInvalidArgument;
+    case 1806:
+      return StatusCode::kInvalidArgument;
     case 1602:
-    case 702: return StatusCode::kAlreadyExists;
-    case 701: return StatusCode::kNotSupported;
-    case 10001: return StatusCode::kDeadlineExceeded;
-    default: return StatusCode::kInternal;
+    case 702:
+      return StatusCode::kAlreadyExists;
+    case 701:
+      return StatusCode::kNotSupported;
+    case 10001:
+      return StatusCode::kDeadlineExceeded;
+    default:
+      return StatusCode::kInternal;
   }
 }
 

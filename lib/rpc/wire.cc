@@ -27,7 +27,8 @@ void WireWriter::PutI64s(std::span<const int64_t> v) {
   PutVarint64(&buf_, v.size());
   size_t at = buf_.size();
   buf_.resize(at + v.size() * 8);
-  for (size_t i = 0; i < v.size(); ++i) EncodeFixed64(&buf_[at + i * 8], static_cast<uint64_t>(v[i]));
+  for (size_t i = 0; i < v.size(); ++i)
+    EncodeFixed64(&buf_[at + i * 8], static_cast<uint64_t>(v[i]));
 }
 
 Status WireReader::Truncated(std::string_view field) const {

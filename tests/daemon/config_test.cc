@@ -46,12 +46,12 @@ TEST(ConfigTest, FileThenFlagsLaterWins) {
                   .ok());
   auto c = BuildConfig(Env::Default(), path, {{"port", "0"}, {"data-nodes", "2"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
-  EXPECT_EQ(c->port, 0);             // flag beats file
-  EXPECT_EQ(c->query_nodes, 3);      // file beats default; numeric string accepted
-  EXPECT_EQ(c->data_nodes, 2);       // flag beats default
-  EXPECT_EQ(c->host, "0.0.0.0");     // file
+  EXPECT_EQ(c->port, 0);          // flag beats file
+  EXPECT_EQ(c->query_nodes, 3);   // file beats default; numeric string accepted
+  EXPECT_EQ(c->data_nodes, 2);    // flag beats default
+  EXPECT_EQ(c->host, "0.0.0.0");  // file
   EXPECT_EQ(c->data_dir, "/srv/vdb");
-  EXPECT_EQ(c->proxies, 1);          // default
+  EXPECT_EQ(c->proxies, 1);  // default
 }
 
 TEST(ConfigTest, BadFilesNameTheProblem) {
@@ -86,8 +86,7 @@ TEST(ConfigTest, MissingConfigFileIsAnError) {
   test::TempDir dir;
   auto c = BuildConfig(Env::Default(), dir.Sub("absent.json"), {});
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.status().message().find("absent.json"), std::string::npos)
-      << c.status().message();
+  EXPECT_NE(c.status().message().find("absent.json"), std::string::npos) << c.status().message();
 }
 
 }  // namespace

@@ -2,18 +2,17 @@
 // busy data dir, kill -9 of every child, and the --proxies/--query-nodes counts. Every vdbd
 // started here is killed with its whole process group when a test ends, even on failure.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <fstream>
-#include <iterator>
 #include <functional>
+#include <iterator>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -87,8 +86,8 @@ int WaitExit(pid_t pid, int timeout_ms) {
 }
 
 // Runs vdbd to completion; returns its exit code and fills `output` (stdout+stderr).
-int RunVdbd(const std::vector<std::string>& args, const std::string& out_path,
-            std::string* output, int timeout_ms = 20000) {
+int RunVdbd(const std::vector<std::string>& args, const std::string& out_path, std::string* output,
+            int timeout_ms = 20000) {
   pid_t pid = SpawnVdbd(args, out_path);
   int rc = WaitExit(pid, timeout_ms);
   if (rc < 0) ::kill(-pid, SIGKILL);
@@ -195,8 +194,7 @@ TEST_F(VdbdTest, StartsEveryRoleAndStopsOnSigterm) {
 
   // status lists every role.
   std::string status_out;
-  EXPECT_EQ(RunVdbd({"status", "--data-dir", data_dir()}, dir_.Sub("status.out"), &status_out),
-            0)
+  EXPECT_EQ(RunVdbd({"status", "--data-dir", data_dir()}, dir_.Sub("status.out"), &status_out), 0)
       << status_out;
   for (const char* role : kRoles) {
     EXPECT_NE(status_out.find(std::string(role) + " "), std::string::npos) << status_out;
@@ -314,8 +312,7 @@ TEST_F(VdbdTest, DetachThenStop) {
   for (const auto& e : endpoints) EXPECT_TRUE(ProcessGone(e.value("pid", 0))) << e.dump();
 
   std::string status_out;
-  EXPECT_EQ(RunVdbd({"status", "--data-dir", data_dir()}, dir_.Sub("status.out"), &status_out),
-            3)
+  EXPECT_EQ(RunVdbd({"status", "--data-dir", data_dir()}, dir_.Sub("status.out"), &status_out), 3)
       << status_out;
   EXPECT_NE(status_out.find("not running"), std::string::npos) << status_out;
 }
@@ -328,9 +325,9 @@ TEST_F(VdbdTest, StopWithNothingRunningSaysSo) {
 
 TEST_F(VdbdTest, BadOptionsAreUsageErrors) {
   std::string out;
-  EXPECT_EQ(RunVdbd({"start", "--data-dir", data_dir(), "--proxies", "zero"},
-                    dir_.Sub("bad.out"), &out),
-            2)
+  EXPECT_EQ(
+      RunVdbd({"start", "--data-dir", data_dir(), "--proxies", "zero"}, dir_.Sub("bad.out"), &out),
+      2)
       << out;
   EXPECT_NE(out.find("proxies"), std::string::npos) << out;
   ASSERT_TRUE(WriteFileAtomic(Env::Default(), dir_.Sub("c.json"), R"({"prots": 1})").ok());
@@ -345,16 +342,15 @@ TEST_F(VdbdTest, BusyPublicPortFailsStartup) {
   ASSERT_TRUE(port.ok());
   ASSERT_TRUE(squatter.Start().ok());
   std::string out;
-  int rc = RunVdbd({"start", "--detach", "--data-dir", data_dir(), "--port",
-                    std::to_string(*port)},
+  int rc = RunVdbd({"start", "--detach", "--data-dir", data_dir(), "--port", std::to_string(*port)},
                    dir_.Sub("busy.out"), &out);
   EXPECT_EQ(rc, 1) << out;
   EXPECT_NE(out.find("proxy-1 cannot listen on 127.0.0.1:" + std::to_string(*port)),
             std::string::npos)
       << out;
   // The daemon stopped what it had started and gave the data dir back.
-  EXPECT_TRUE(WaitFor([&] { return !Env::Default()->FileExists(data_dir() + "/run/vdbd.pid"); },
-                      10000));
+  EXPECT_TRUE(
+      WaitFor([&] { return !Env::Default()->FileExists(data_dir() + "/run/vdbd.pid"); }, 10000));
 }
 
 }  // namespace

@@ -57,9 +57,9 @@ TEST_F(HttpTest, UnknownPathOrWrongMethodIsPlainText404) {
     return Status::OK();
   });
   StartServer();
-  for (auto result : {client_->Get("/nope", 2000),
-                      client_->Get("/v2/vectordb/collections/list", 2000),
-                      client_->Post("/v2/vectordb/nope", "{}", "application/json", 2000)}) {
+  for (auto result :
+       {client_->Get("/nope", 2000), client_->Get("/v2/vectordb/collections/list", 2000),
+        client_->Post("/v2/vectordb/nope", "{}", "application/json", 2000)}) {
     ASSERT_TRUE(result.ok()) << result.status().ToString();
     EXPECT_EQ(result->status, 404);
     EXPECT_EQ(result->body, "404 page not found");
@@ -103,9 +103,8 @@ TEST_F(HttpTest, HandlerErrorsAndExceptionsBecomeResponses) {
     resp->body = "partial";  // discarded
     return Status::NotFound("collection c1");
   });
-  server_.Route("POST", "/throw", [](const Request&, Response*) -> Status {
-    throw std::runtime_error("boom");
-  });
+  server_.Route("POST", "/throw",
+                [](const Request&, Response*) -> Status { throw std::runtime_error("boom"); });
   StartServer();
   auto r = client_->Post("/fail", "", "application/json", 2000);
   ASSERT_TRUE(r.ok());
@@ -133,9 +132,8 @@ TEST_F(HttpTest, CustomErrorHandler) {
     resp->status = 200;
     resp->body = "custom:" + s.message();
   });
-  server_.Route("POST", "/fail", [](const Request&, Response*) {
-    return Status::InvalidArgument("bad");
-  });
+  server_.Route("POST", "/fail",
+                [](const Request&, Response*) { return Status::InvalidArgument("bad"); });
   StartServer();
   auto r = client_->Post("/fail", "", "application/json", 2000);
   ASSERT_TRUE(r.ok());

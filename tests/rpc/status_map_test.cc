@@ -8,9 +8,9 @@ namespace vdb::rpc {
 namespace {
 
 const StatusCode kAllCodes[] = {
-    StatusCode::kNotFound,    StatusCode::kAlreadyExists,    StatusCode::kInvalidArgument,
-    StatusCode::kCorruption,  StatusCode::kIOError,          StatusCode::kUnavailable,
-    StatusCode::kDeadlineExceeded, StatusCode::kNotSupported, StatusCode::kInternal,
+    StatusCode::kNotFound,         StatusCode::kAlreadyExists, StatusCode::kInvalidArgument,
+    StatusCode::kCorruption,       StatusCode::kIOError,       StatusCode::kUnavailable,
+    StatusCode::kDeadlineExceeded, StatusCode::kNotSupported,  StatusCode::kInternal,
     StatusCode::kAborted,
 };
 
