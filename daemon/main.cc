@@ -13,6 +13,7 @@
 #include "daemon/config.h"
 #include "daemon/control.h"
 #include "daemon/node_main.h"
+#include "daemon/role.h"
 #include "daemon/supervisor.h"
 
 namespace {
@@ -157,7 +158,10 @@ int main(int argc, char** argv) {
   }
 
   vdb::Env* env = vdb::Env::Default();
-  if (*node) return vdb::daemon::RunNode(node_options);
+  if (*node) {
+    vdb::daemon::RegisterBuiltinRoles();
+    return vdb::daemon::RunNode(node_options);
+  }
   if (*stop) return vdb::daemon::StopDaemon(env, data_dir, kStopWaitMs, stdout, stderr);
   if (*status) return vdb::daemon::PrintStatus(env, data_dir, stdout, stderr);
 

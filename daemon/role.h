@@ -54,4 +54,8 @@ void RegisterRole(const std::string& name, RoleFactory factory);
 // get a role that only serves /healthz and /metrics.
 std::unique_ptr<Role> CreateRole(const std::string& name);
 
+// Registers the roles implemented by lib/{coord,streaming,query,data,proxy}; defined in
+// builtin_roles.cc, the one place that links a role library into vdbd. Called by main.
+void RegisterBuiltinRoles();
+
 }  // namespace vdb::daemon

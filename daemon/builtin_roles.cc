@@ -1,0 +1,12 @@
+// The one place where role libraries plug into vdbd: each lib/<role> exposes a Role subclass and
+// gets one RegisterRole line here (plus its library in daemon/CMakeLists.txt). Roles not listed
+// run as health-only nodes.
+#include "daemon/role.h"
+
+namespace vdb::daemon {
+
+void RegisterBuiltinRoles() {
+  // e.g. RegisterRole("coord", [] { return coord::NewCoordRole(); });
+}
+
+}  // namespace vdb::daemon
