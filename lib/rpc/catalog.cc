@@ -641,22 +641,26 @@ Status WithMilvusCode(int milvus_code, const Status& status) {
 }
 
 namespace {
-// Parses the marker at the start of `message`: sets *code and *rest_pos; false when absent.
+// Finds the first well-formed marker in `message` (context such as "POST http://...: " may have
+// been prepended on the way): sets *code and *rest_pos (where the origin's message starts).
 bool ParseMarker(std::string_view message, int* code, size_t* rest_pos) {
-  if (message.substr(0, kMilvusMarker.size()) != kMilvusMarker) return false;
-  size_t i = kMilvusMarker.size();
-  int64_t value = 0;
-  size_t digits = 0;
-  while (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i])) &&
-         digits < 9) {
-    value = value * 10 + (message[i] - '0');
-    ++i;
-    ++digits;
+  for (size_t at = message.find(kMilvusMarker); at != std::string_view::npos;
+       at = message.find(kMilvusMarker, at + 1)) {
+    size_t i = at + kMilvusMarker.size();
+    int64_t value = 0;
+    size_t digits = 0;
+    while (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i])) &&
+           digits < 9) {
+      value = value * 10 + (message[i] - '0');
+      ++i;
+      ++digits;
+    }
+    if (digits == 0 || message.substr(i, 2) != "] ") continue;
+    *code = static_cast<int>(value);
+    *rest_pos = i + 2;
+    return true;
   }
-  if (digits == 0 || message.substr(i, 2) != "] ") return false;
-  *code = static_cast<int>(value);
-  *rest_pos = i + 2;
-  return true;
+  return false;
 }
 }  // namespace
 

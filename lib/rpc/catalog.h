@@ -240,16 +240,16 @@ std::string EncodeIndexJob(const IndexJob& job);
 Result<IndexJob> DecodeIndexJob(std::string_view json);
 
 // --- Milvus codes carried in a Status -------------------------------------------------------
-// A Status whose message starts with "[milvus=<code>] " carries that Milvus error code. The
-// marker survives WriteInternalError/StatusFromHttp unchanged, so the proxy can answer with the
-// code the coordinator chose. Wrapping such a status with WithContext hides the marker: strip it
-// with MilvusMessageOf and re-add it with WithMilvusCode instead.
+// A Status whose message holds "[milvus=<code>] " carries that Milvus error code; the origin's
+// own message follows the marker. The marker survives WriteInternalError/StatusFromHttp and
+// context prepended on the way (HttpClient::Call adds "POST http://...: "), so the proxy can
+// answer with the code and message the coordinator chose.
 
 // `status` with the marker for `milvus_code` (replacing any marker already there); OK stays OK.
 Status WithMilvusCode(int milvus_code, const Status& status);
 // The carried code, or else MilvusCodeFor(status.code(), kind); 0 for OK.
 int MilvusCodeOf(const Status& status, ObjectKind kind = ObjectKind::kNone);
-// The message without the marker.
+// The origin's message: what follows the marker, or the whole message without one.
 std::string MilvusMessageOf(const Status& status);
 
 }  // namespace vdb::rpc

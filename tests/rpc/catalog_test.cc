@@ -194,6 +194,10 @@ TEST(CatalogTest, MilvusCodeTravelsInTheMessage) {
   EXPECT_EQ(MilvusCodeOf(Status::NotFound("[milvus=12 oops")), 65535);
   EXPECT_EQ(MilvusMessageOf(Status::NotFound("[milvus=] x")), "[milvus=] x");
   EXPECT_TRUE(WithMilvusCode(5, Status::OK()).ok());
+  // Context prepended on the way does not hide it.
+  Status wrapped = s.WithContext("POST http://127.0.0.1:1/internal/coord/ddl/x");
+  EXPECT_EQ(MilvusCodeOf(wrapped), 100);
+  EXPECT_EQ(MilvusMessageOf(wrapped), "can't find collection[collection=x]");
 
   // And survives the internal error encoding between nodes.
   Response response;
