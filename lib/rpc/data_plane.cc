@@ -375,9 +375,8 @@ Result<FlushRequest> DecodeFlushRequest(std::string_view bytes) {
 std::string EncodeFlushResponse(const FlushResponse&) { return std::string(); }
 
 Result<FlushResponse> DecodeFlushResponse(std::string_view bytes) {
-  return DecodeWith<FlushResponse>(bytes, [](WireReader*, FlushResponse*) -> Status {
-    return Status::OK();
-  });
+  return DecodeWith<FlushResponse>(
+      bytes, [](WireReader*, FlushResponse*) -> Status { return Status::OK(); });
 }
 
 }  // namespace vdb::rpc

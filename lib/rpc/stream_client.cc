@@ -36,8 +36,8 @@ Result<SearchPartial> StreamClient::Search(const SearchRequest& request, int64_t
 }
 
 Result<GetResponse> StreamClient::Get(const GetRequest& request, int64_t timeout_ms) {
-  return CallAndDecode<GetResponse>(&http_, kStreamGetPath, EncodeGetRequest(request),
-                                    timeout_ms, DecodeGetResponse);
+  return CallAndDecode<GetResponse>(&http_, kStreamGetPath, EncodeGetRequest(request), timeout_ms,
+                                    DecodeGetResponse);
 }
 
 Result<CountResponse> StreamClient::Count(const CountRequest& request, int64_t timeout_ms) {
@@ -45,11 +45,9 @@ Result<CountResponse> StreamClient::Count(const CountRequest& request, int64_t t
                                       timeout_ms, DecodeCountResponse);
 }
 
-Result<DeletesResponse> StreamClient::Deletes(const DeletesRequest& request,
-                                              int64_t timeout_ms) {
-  return CallAndDecode<DeletesResponse>(&http_, kStreamDeletesPath,
-                                        EncodeDeletesRequest(request), timeout_ms,
-                                        DecodeDeletesResponse);
+Result<DeletesResponse> StreamClient::Deletes(const DeletesRequest& request, int64_t timeout_ms) {
+  return CallAndDecode<DeletesResponse>(&http_, kStreamDeletesPath, EncodeDeletesRequest(request),
+                                        timeout_ms, DecodeDeletesResponse);
 }
 
 Result<FlushResponse> StreamClient::Flush(const FlushRequest& request, int64_t timeout_ms) {

@@ -36,8 +36,7 @@ Status DecodeValues(const FieldSchema& field, uint64_t rows, std::string_view* i
       return Status::Corruption(name + ": " + std::to_string(values.size()) + " value bytes for " +
                                 std::to_string(rows) + " rows");
     }
-    column.AppendRawFixedRows(values, rows,
-                              reinterpret_cast<const uint8_t*>(validity.data()));
+    column.AppendRawFixedRows(values, rows, reinterpret_cast<const uint8_t*>(validity.data()));
     *out = std::move(column);
     return Status::OK();
   }

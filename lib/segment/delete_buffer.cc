@@ -59,9 +59,9 @@ bool DeleteBuffer::Hides(const PrimaryKey& pk, Timestamp row_ts, Timestamp read_
   return it != by_key_.end() && HidesLocked(it->second, row_ts, read_ts);
 }
 
-void DeleteBuffer::ClearHidden(const std::vector<uint32_t>& rows,
-                               const std::vector<Timestamp>& dts, const Timestamp* row_ts,
-                               size_t n, Timestamp read_ts, std::vector<uint64_t>* words) const {
+void DeleteBuffer::ClearHidden(const std::vector<uint32_t>& rows, const std::vector<Timestamp>& dts,
+                               const Timestamp* row_ts, size_t n, Timestamp read_ts,
+                               std::vector<uint64_t>* words) const {
   for (uint32_t r : rows) {
     if (r >= n) break;  // rows are in order
     if (HidesLocked(dts, row_ts[r], read_ts)) (*words)[r >> 6] &= ~(uint64_t{1} << (r & 63));

@@ -52,7 +52,7 @@ class DeleteBuffer {
 
   mutable std::shared_mutex mu_;
   std::unordered_map<PrimaryKey, std::vector<Timestamp>> by_key_;  // GUARDED_BY(mu_); sorted
-  std::deque<DeleteRecord> log_;  // GUARDED_BY(mu_); sorted by ts
+  std::deque<DeleteRecord> log_;                                   // GUARDED_BY(mu_); sorted by ts
 };
 
 }  // namespace vdb::segment

@@ -71,9 +71,9 @@ class GrowingSegment {
   size_t pk_index_ = 0;
 
   mutable std::shared_mutex mu_;
-  std::vector<ColumnData> columns_;     // GUARDED_BY(mu_)
-  std::vector<Timestamp> timestamps_;   // GUARDED_BY(mu_)
-  PkRowIndex pks_;                      // GUARDED_BY(mu_)
+  std::vector<ColumnData> columns_;    // GUARDED_BY(mu_)
+  std::vector<Timestamp> timestamps_;  // GUARDED_BY(mu_)
+  PkRowIndex pks_;                     // GUARDED_BY(mu_)
   std::atomic<size_t> num_rows_{0};
 };
 
