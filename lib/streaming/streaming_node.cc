@@ -298,6 +298,8 @@ Status StreamingNode::Replay(Channel* ch, const rpc::Catalog& catalog) {
                               ", before the checkpoint " + ch->checkpoint_lsn.ToString());
   }
   if (ch->checkpoint_lsn == last) return Status::OK();
+  const rpc::CollectionInfo* collection = catalog.FindCollection(ch->collection_id);
+  if (collection == nullptr) return Status::NotFound("collection " + ch->collection_id.ToString());
   VDB_ASSIGN_OR_RETURN(auto reader, ch->wal->NewReader(Lsn(ch->checkpoint_lsn.value() + 1)));
   uint64_t now_ms = env_->MonotonicMicros() / 1000;
   wal::Record record;
@@ -317,7 +319,16 @@ Status StreamingNode::Replay(Channel* ch, const rpc::Catalog& catalog) {
       w.partition_id = p.partition_id;
       w.upsert = p.upsert;
       w.columns = std::move(*columns);
-      w.segment = ch->GrowingFor(p.partition_id, now_ms);
+      if (collection->FindPartition(p.partition_id) == nullptr) {
+        w.type = wal::RecordType::kDelete;  // a dropped partition: keep only an upsert's deletes
+        if (p.upsert) {
+          for (size_t r = 0; r < rows; ++r) {
+            w.pks.push_back(segment::PrimaryKeyAt(w.columns[ch->pk_field], r));
+          }
+        }
+      } else {
+        w.segment = ch->GrowingFor(p.partition_id, now_ms);
+      }
       Apply(ch, w);
     } else if (record.type == wal::ToTag(wal::RecordType::kDelete)) {
       VDB_ASSIGN_OR_RETURN(DeletePayload p, DecodeDeletePayload(record.payload));
@@ -781,9 +792,21 @@ Status StreamingNode::PersistPending(Channel* ch) {
       if (ch->pending_flushes.empty()) return Status::OK();
       batch = ch->pending_flushes.front();
     }
+    std::shared_ptr<const rpc::Catalog> catalog;
+    {
+      std::lock_guard lock(mu_);
+      catalog = catalog_;
+    }
+    const rpc::CollectionInfo* collection =
+        catalog ? catalog->FindCollection(ch->collection_id) : nullptr;
     segment::SegmentWriter writer(store_);
     std::vector<rpc::SegmentInfo> infos;
     for (const auto& part : batch.parts) {
+      // Rows of a partition dropped meanwhile are not flushed (no commit could take them).
+      if (collection != nullptr &&
+          collection->FindPartition(part->segment->partition_id()) == nullptr) {
+        continue;
+      }
       segment::SegmentData data = part->segment->ToSegmentData(part->id);
       data.deletes = batch.deletes;
       rpc::SegmentInfo info;
@@ -816,8 +839,10 @@ Status StreamingNode::PersistPending(Channel* ch) {
     }
     std::lock_guard lock(ch->mu);
     for (const auto& part : batch.parts) part->committed = true;
-    ch->checkpoint_lsn = batch.seal_lsn;
-    ch->checkpoint_ts = batch.seal_ts;
+    if (!infos.empty()) {  // else the checkpoint waits for the next flush to carry it
+      ch->checkpoint_lsn = batch.seal_lsn;
+      ch->checkpoint_ts = batch.seal_ts;
+    }
     ch->pending_flushes.pop_front();
     VDB_LOG(INFO) << "channel " << ch->name << ": flushed " << batch.parts.size()
                   << " segment(s), checkpoint " << batch.seal_lsn.value();
@@ -852,8 +877,12 @@ void StreamingNode::HandOff(Channel* ch, const rpc::Catalog& catalog) {
     std::vector<std::shared_ptr<SealedSegment>> kept;
     for (auto& s : ch->sealed) {
       const rpc::SegmentInfo* info = s->committed ? catalog.FindSegment(s->id) : nullptr;
-      bool served = info != nullptr && (info->query_node_id.value() != 0 ||
-                                        info->state == rpc::SegmentState::kDropped);
+      const rpc::CollectionInfo* collection = catalog.FindCollection(ch->collection_id);
+      bool partition_gone =
+          collection == nullptr || collection->FindPartition(s->segment->partition_id()) == nullptr;
+      bool served = (s->committed && partition_gone) ||
+                    (info != nullptr && (info->query_node_id.value() != 0 ||
+                                         info->state == rpc::SegmentState::kDropped));
       if (served && s->served_since_ms == 0) s->served_since_ms = now_ms;
       if (served && now_ms - s->served_since_ms >= options_.handoff_grace_ms) {
         dropped = true;
