@@ -113,7 +113,7 @@ class BuildSegmentIndexTest : public ::testing::Test {
 
   void SetUp() override {
     store_ = storage::NewMemoryObjectStore();
-    base_ = RandomVectors(2000, kDim, kSeed);
+    base_ = RandomVectors(1000, kDim, kSeed);
     auto data = MakeSegment(TwoFieldSchema("c", kDim), CollectionId(3), PartitionId(4),
                             SegmentId(42), base_);
     segment::SegmentWriter writer(store_.get());
@@ -125,12 +125,12 @@ class BuildSegmentIndexTest : public ::testing::Test {
     auto built = BuildSegmentIndex(store_.get(), job, BuildOptions{});
     EXPECT_TRUE(built.ok()) << built.status().ToString();
     if (!built.ok()) return nullptr;
-    EXPECT_EQ(built->rows, 2000);
+    EXPECT_EQ(built->rows, 1000);
     auto loaded = index::VectorIndex::Load(built->bytes);
     EXPECT_TRUE(loaded.ok()) << loaded.status().ToString();
     if (!loaded.ok()) return nullptr;
     EXPECT_EQ((*loaded)->spec().text, built->spec);
-    EXPECT_EQ((*loaded)->size(), 2000);
+    EXPECT_EQ((*loaded)->size(), 1000);
     return std::move(*loaded);
   }
 
@@ -193,6 +193,22 @@ TEST_F(BuildSegmentIndexTest, CancelledBuildIsAborted) {
   options.batch_rows = 100;
   auto built = BuildSegmentIndex(store_.get(), Job("HNSW", {}, kDim), options);
   EXPECT_EQ(built.status().code(), StatusCode::kAborted) << built.status().ToString();
+}
+
+TEST(BuildSegmentIndexEmptyTest, EmptySegmentGivesAnEmptyLoadableIndex) {
+  auto store = storage::NewMemoryObjectStore();
+  auto data =
+      MakeSegment(TwoFieldSchema("c", 8), CollectionId(3), PartitionId(4), SegmentId(42), {});
+  ASSERT_TRUE(segment::SegmentWriter(store.get()).Write("3/4/42/", data).ok());
+  for (const char* type : {"HNSW", "IVF_PQ", "FLAT"}) {
+    SCOPED_TRACE(type);
+    auto built = BuildSegmentIndex(store.get(), Job(type, {{"m", "4"}}), {});
+    ASSERT_TRUE(built.ok()) << built.status().ToString();
+    EXPECT_EQ(built->rows, 0);
+    auto loaded = index::VectorIndex::Load(built->bytes);
+    ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+    EXPECT_EQ((*loaded)->size(), 0);
+  }
 }
 
 }  // namespace
