@@ -5,7 +5,10 @@
 
 namespace vdb::daemon {
 
+std::unique_ptr<Role> NewQueryRole();  // daemon/query_role.cc
+
 void RegisterBuiltinRoles() {
+  RegisterRole("query", [] { return NewQueryRole(); });
   // e.g. RegisterRole("coord", [] { return coord::NewCoordRole(); });
 }
 

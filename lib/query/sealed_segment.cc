@@ -1,0 +1,157 @@
+#include "query/sealed_segment.h"
+
+#include <utility>
+
+#include "index/brute_force.h"
+#include "index/metric.h"
+#include "index/vector_index.h"
+#include "segment/segment_reader.h"
+#include "storage/object_store.h"
+
+namespace vdb::query {
+namespace {
+
+constexpr int kDefaultEf = 64;
+
+std::string Name(const rpc::SegmentInfo& info) { return "segment " + info.id.ToString(); }
+
+}  // namespace
+
+SealedSegment::SealedSegment(rpc::SegmentInfo info, std::unique_ptr<segment::SegmentReader> reader)
+    : info_(std::move(info)), reader_(std::move(reader)) {}
+
+SealedSegment::~SealedSegment() = default;
+
+const CollectionSchema& SealedSegment::schema() const { return reader_->schema(); }
+
+Result<std::shared_ptr<SealedSegment>> SealedSegment::Load(storage::ObjectStore* store,
+                                                           const rpc::SegmentInfo& info) {
+  VDB_ASSIGN_OR_RETURN(auto reader, segment::SegmentReader::Open(store, info.object_prefix));
+  std::shared_ptr<SealedSegment> seg(new SealedSegment(info, std::move(reader)));
+  VDB_RETURN_IF_ERROR(seg->ReadKeys());
+  VDB_RETURN_IF_ERROR(seg->reader_->ReadStats().status());
+  for (const FieldSchema& field : seg->schema().fields) {
+    if (field.type != DataType::kFloatVector) continue;
+    VDB_ASSIGN_OR_RETURN(auto vectors, seg->reader_->MapFloatVectors(field.id));
+    if (vectors->rows() != seg->rows()) {
+      return Status::Corruption(Name(info) + ": field " + field.name + " holds " +
+                                std::to_string(vectors->rows()) + " vectors for " +
+                                std::to_string(seg->rows()) + " rows");
+    }
+    seg->vectors_.emplace(field.id, std::move(vectors));
+  }
+  return seg;
+}
+
+Status SealedSegment::ReadKeys() {
+  const FieldSchema* pk_field = schema().PrimaryKeyField();
+  if (pk_field == nullptr) return Status::Corruption(Name(info_) + ": no primary key field");
+  VDB_ASSIGN_OR_RETURN(segment::ColumnData keys, reader_->ReadColumn(pk_field->id));
+  VDB_ASSIGN_OR_RETURN(timestamps_, reader_->ReadTimestamps());
+  if (keys.size() != reader_->row_count() || timestamps_.size() != keys.size()) {
+    return Status::Corruption(Name(info_) + ": " + std::to_string(keys.size()) + " keys and " +
+                              std::to_string(timestamps_.size()) + " timestamps for " +
+                              std::to_string(reader_->row_count()) + " rows");
+  }
+  pks_.reserve(keys.size());
+  pk_index_.reserve(keys.size());
+  const bool int_keys = pk_field->type == DataType::kInt64;
+  for (size_t row = 0; row < keys.size(); ++row) {
+    PrimaryKey pk =
+        int_keys ? PrimaryKey(keys.GetInt(row)) : PrimaryKey(std::string(keys.GetString(row)));
+    pk_index_[pk].push_back(static_cast<uint32_t>(row));
+    pks_.push_back(std::move(pk));
+  }
+  return Status::OK();
+}
+
+std::shared_ptr<const index::VectorIndex> SealedSegment::index(FieldId field) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = indexes_.find(field);
+  return it == indexes_.end() ? nullptr : it->second.index;
+}
+
+std::string SealedSegment::index_key(FieldId field) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = indexes_.find(field);
+  return it == indexes_.end() ? std::string() : it->second.key;
+}
+
+size_t SealedSegment::index_count() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return indexes_.size();
+}
+
+Status SealedSegment::LoadIndex(storage::ObjectStore* store, FieldId field,
+                                const std::string& key) {
+  auto vectors = vectors_.find(field);
+  if (vectors == vectors_.end()) {
+    return Status::InvalidArgument(Name(info_) + ": field " + field.ToString() +
+                                   " is not a FloatVector field");
+  }
+  VDB_ASSIGN_OR_RETURN(std::string bytes, store->Get(key));
+  auto loaded = index::VectorIndex::Load(bytes);
+  if (!loaded.ok()) return loaded.status().WithContext("index " + key);
+  std::shared_ptr<const index::VectorIndex> idx(std::move(*loaded));
+  if (idx->size() != static_cast<int64_t>(rows()) || idx->d() != vectors->second->dim()) {
+    return Status::Corruption("index " + key + " holds " + std::to_string(idx->size()) +
+                              " vectors of dim " + std::to_string(idx->d()) + ", " + Name(info_) +
+                              " has " + std::to_string(rows()) + " of dim " +
+                              std::to_string(vectors->second->dim()));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  indexes_[field] = InstalledIndex{key, std::move(idx)};
+  return Status::OK();
+}
+
+Status SealedSegment::Search(const rpc::SearchRequest& request, const index::RowFilter& filter,
+                             std::vector<std::vector<rpc::SearchHit>>* hits) const {
+  auto vectors = vectors_.find(request.field_id);
+  if (vectors == vectors_.end()) {
+    return Status::InvalidArgument(Name(info_) + ": field " + request.field_id.ToString() +
+                                   " is not a FloatVector field");
+  }
+  const auto metric = static_cast<index::Metric>(request.metric);
+  const int k = static_cast<int>(request.k);
+  index::SearchResults results;
+  std::shared_ptr<const index::VectorIndex> idx = index(request.field_id);
+  if (idx != nullptr && idx->metric() == metric) {
+    index::SearchParams params;
+    params.ef = request.ef > 0 ? static_cast<int>(request.ef) : kDefaultEf;
+    VDB_RETURN_IF_ERROR(
+        idx->Search(request.nq, request.vectors.data(), k, params, &filter, &results));
+  } else {
+    const segment::VectorData& data = *vectors->second;
+    index::FloatVectors base{data.floats(), static_cast<int64_t>(data.rows()),
+                             static_cast<int>(data.dim()), nullptr};
+    index::BruteForceParams params;
+    params.metric = metric;
+    params.k = k;
+    params.filter = &filter;
+    VDB_RETURN_IF_ERROR(
+        index::BruteForceSearch(base, request.nq, request.vectors.data(), params, &results));
+  }
+  hits->resize(static_cast<size_t>(request.nq));
+  for (int64_t q = 0; q < request.nq; ++q) {
+    for (int j = 0; j < k; ++j) {
+      const int64_t row = results.rows_of(q)[j];
+      if (row < 0) break;
+      const auto r = static_cast<size_t>(row);
+      (*hits)[static_cast<size_t>(q)].push_back(
+          rpc::SearchHit{pks_[r], results.distances_of(q)[j], timestamps_[r], info_.id, row});
+    }
+  }
+  return Status::OK();
+}
+
+Status SealedSegment::AppendRow(FieldId field, size_t row, segment::ColumnData* out) const {
+  VDB_ASSIGN_OR_RETURN(segment::ColumnData one, reader_->ReadRows(field, row, row + 1));
+  out->AppendRows(one, 0, 1);
+  return Status::OK();
+}
+
+Result<std::vector<segment::DeleteRecord>> SealedSegment::ReadDeletes() const {
+  return reader_->ReadDeletes();
+}
+
+}  // namespace vdb::query
