@@ -185,9 +185,17 @@ bool QueryNode::WaitOrStop(int64_t ms) {
 
 void QueryNode::HeartbeatLoop() {
   do {
-    std::lock_guard<std::mutex> lock(heartbeat_mu_);
-    if (heartbeats_paused_) continue;
+    {
+      std::lock_guard<std::mutex> lock(heartbeat_mu_);
+      if (heartbeats_paused_) continue;
+      heartbeat_in_flight_ = true;
+    }
     auto s = coord_->Heartbeat(rpc::NodeRole::kQuery, id_, address_);
+    {
+      std::lock_guard<std::mutex> lock(heartbeat_mu_);
+      heartbeat_in_flight_ = false;
+    }
+    heartbeat_cv_.notify_all();
     if (!s.ok()) {
       VDB_LOG(WARNING) << "query node " << id_.value() << ": heartbeat: " << s.status().ToString();
     }
@@ -195,8 +203,9 @@ void QueryNode::HeartbeatLoop() {
 }
 
 void QueryNode::TEST_PauseHeartbeats(bool paused) {
-  std::lock_guard<std::mutex> lock(heartbeat_mu_);
+  std::unique_lock<std::mutex> lock(heartbeat_mu_);
   heartbeats_paused_ = paused;
+  heartbeat_cv_.wait(lock, [&] { return !heartbeat_in_flight_; });
 }
 
 void QueryNode::CatalogLoop() {
@@ -510,10 +519,11 @@ Result<rpc::SearchPartial> QueryNode::Search(const rpc::QuerySearchRequest& q) {
                                      std::to_string(field->dim));
     }
   }
-  Timestamp read_ts = 0;
-  VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
   rpc::SearchPartial out;
   out.hits.resize(static_cast<size_t>(request.nq));
+  if (segs.empty()) return out;
+  Timestamp read_ts = 0;
+  VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
   std::vector<uint64_t> words;
   std::vector<std::vector<rpc::SearchHit>> hits;
   for (const auto& seg : segs) {
@@ -605,6 +615,7 @@ Result<rpc::CountResponse> QueryNode::Count(const rpc::QueryCountRequest& q) {
   VDB_ASSIGN_OR_RETURN(auto segs, Resolve(q.segment_ids, request.collection_id, request.channel,
                                           request.partition_ids));
   rpc::CountResponse out;
+  if (segs.empty()) return out;
   Timestamp read_ts = 0;
   VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
   std::vector<uint64_t> words;

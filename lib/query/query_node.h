@@ -162,8 +162,10 @@ class QueryNode {
   const Options options_;
 
   std::atomic<bool> stopping_{false};
-  std::mutex heartbeat_mu_;         // held while a heartbeat is sent
-  bool heartbeats_paused_ = false;  // GUARDED_BY(heartbeat_mu_)
+  std::mutex heartbeat_mu_;
+  std::condition_variable heartbeat_cv_;  // heartbeat_in_flight_ changes
+  bool heartbeats_paused_ = false;        // GUARDED_BY(heartbeat_mu_)
+  bool heartbeat_in_flight_ = false;      // GUARDED_BY(heartbeat_mu_)
   mutable std::mutex mu_;
   std::condition_variable cv_;                   // stopping_, catalog, served set and stats changes
   std::shared_ptr<const rpc::Catalog> catalog_;  // GUARDED_BY(mu_)

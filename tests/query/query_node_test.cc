@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "common/env.h"
 #include "coord/coord_service.h"
@@ -63,6 +65,7 @@ class FakeDeletesFeed {
                     rpc::DeletesResponse out;
                     std::lock_guard<std::mutex> lock(mu_);
                     requests_.push_back(*m);
+                    if (!fail_.ok()) return fail_;
                     for (const auto& d : deletes_) {
                       if (d.ts > m->after_ts && d.ts <= m->until_ts) out.deletes.push_back(d);
                     }
@@ -79,6 +82,11 @@ class FakeDeletesFeed {
     std::lock_guard<std::mutex> lock(mu_);
     deletes_.push_back(rpc::DeleteEntry{PrimaryKey(pk), ts});
   }
+  // Every later pull fails with `status` (OK: succeeds again).
+  void FailWith(Status status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_ = std::move(status);
+  }
   std::vector<rpc::DeletesRequest> requests() {
     std::lock_guard<std::mutex> lock(mu_);
     return requests_;
@@ -91,6 +99,7 @@ class FakeDeletesFeed {
   std::mutex mu_;
   std::vector<rpc::DeleteEntry> deletes_;
   std::vector<rpc::DeletesRequest> requests_;
+  Status fail_;
 };
 
 // A real coordinator (manual clock: nodes die only when the test advances it) behind its HTTP
@@ -449,15 +458,36 @@ TEST_F(QueryNodeTest, IndexCommittedLaterIsSwappedInAndResultsStayCorrect) {
   ASSERT_TRUE((*idx)->Build(static_cast<int64_t>(rows.size()), base.data()).ok());
   const std::string key = "index/test/30/vector/1-9.idx";
   ASSERT_TRUE(store_->Put(key, *(*idx)->Serialize()).ok());
+  auto q = SearchRequest(queries, 5, 4000);
+  q.search.ef = 200;  // exact on 400 rows
+
+  // Searches running across the swap all succeed with the same answer: no gap.
+  std::atomic<bool> swapped{false};
+  std::atomic<int> searches{0};
+  std::vector<std::string> failures;
+  std::thread searcher([&] {
+    rpc::QueryClient client(nodes_[0].address);
+    while (!swapped.load() || searches.load() < 3) {
+      auto r = client.Search(q, kCallMs);
+      searches.fetch_add(1);
+      if (!r.ok()) {
+        failures.push_back(r.status().ToString());
+      } else if (Ids(*r) != Ids(*before)) {
+        failures.push_back("different results during the swap");
+      }
+      if (failures.size() > 3 || searches.load() > 100000) break;
+    }
+  });
   auto job = client_->ClaimJob(NodeId(9));
   ASSERT_TRUE(job.ok() && job->has_value());
   ASSERT_TRUE(client_->FinishJob((*job)->job_id, NodeId(9), {key}).ok());
-  ASSERT_TRUE(node->WaitFor(
+  EXPECT_TRUE(node->WaitFor(
       [&](const QueryNode& n) { return n.IndexKey(SegmentId(30), field) == key; }, kWaitMs));
+  swapped.store(true);
+  searcher.join();
+  EXPECT_TRUE(failures.empty()) << failures.front();
   EXPECT_EQ(node->stats().indexes_loaded, 1);
 
-  auto q = SearchRequest(queries, 5, 4000);
-  q.search.ef = 200;  // exact on 400 rows
   auto after = ClientOf(0)->Search(q, kCallMs);
   ASSERT_TRUE(after.ok()) << after.status().ToString();
   EXPECT_EQ(Ids(*after), Ids(*before));
@@ -496,6 +526,33 @@ TEST_F(QueryNodeTest, SegmentReassignedAwayIsDroppedAndReportedUnavailable) {
   // Dropping the collection drops its segments everywhere.
   ASSERT_TRUE(client_->DropCollection("default", "c").ok());
   ASSERT_TRUE(WaitLoaded(second, {}));
+}
+
+TEST_F(QueryNodeTest, StrongReadFailsWhenDeletesCannotBePulledButEventuallyDoesNot) {
+  std::mt19937_64 rng(kSeed + 4);
+  QueryNode* node = StartNode(1);
+  CommitSegment(SegmentId(50), RandomRows(0, 30, 1000, &rng));
+  ASSERT_TRUE(WaitLoaded(node, {SegmentId(50)}));
+  feed_.FailWith(Status::DeadlineExceeded("channel " + channel_ + ": tsafe did not reach 9000"));
+  rpc::QueryCountRequest q;
+  q.count.collection_id = collection_.id;
+  q.count.channel = channel_;
+  q.count.read_ts = 9000;
+  q.segment_ids = {SegmentId(50)};
+  auto strong = ClientOf(0)->Count(q, kCallMs);
+  ASSERT_FALSE(strong.ok());
+  EXPECT_EQ(strong.status().code(), StatusCode::kDeadlineExceeded) << strong.status().ToString();
+  EXPECT_NE(strong.status().message().find(channel_), std::string::npos);
+  EXPECT_EQ(Count(ClientOf(0), 0), 30u);     // Eventually: no pull
+  EXPECT_EQ(Count(ClientOf(0), 4000), 30u);  // below the checkpoint: no pull
+  feed_.FailWith(Status::OK());
+  EXPECT_EQ(Count(ClientOf(0), 9000), 30u);  // the failed pull left no gap behind
+  EXPECT_EQ(feed_.requests().back().after_ts, kCheckpointTs);
+
+  // A segment of another channel or collection in the list is the caller's mistake.
+  q.count.channel = rpc::ChannelName(collection_.id, 1);
+  auto wrong = ClientOf(0)->Count(q, kCallMs);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kInvalidArgument) << wrong.status().ToString();
 }
 
 }  // namespace
