@@ -150,6 +150,7 @@ StreamingNode::~StreamingNode() {
 Status StreamingNode::Start() {
   std::lock_guard lock(mu_);
   if (control_thread_.joinable() || stopping_) return Status::InvalidArgument("already started");
+  heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
   control_thread_ = std::thread([this] { ControlLoop(); });
   maintenance_thread_ = std::thread([this] { MaintenanceLoop(); });
   return Status::OK();
@@ -161,30 +162,34 @@ void StreamingNode::Stop() {
     stopping_ = true;
   }
   stop_cv_.notify_all();
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (control_thread_.joinable()) control_thread_.join();
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
 }
 
+void StreamingNode::HeartbeatLoop() {
+  // Its own thread, so a long replay or flush never makes the coordinator think the node died.
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto hb = coord_->Heartbeat(options_.node_id, options_.address);
+    if (!hb.ok()) {
+      VDB_LOG(WARNING) << "heartbeat: " << hb.status().ToString();
+    }
+    lock.lock();
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.heartbeat_interval_ms),
+                      [this] { return stopping_; });
+  }
+}
+
 void StreamingNode::ControlLoop() {
   rpc::CatalogRevision revision = 0;
-  uint64_t last_heartbeat_ms = 0;
-  bool first = true;
   while (true) {
     {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
-    uint64_t now_ms = env_->MonotonicMicros() / 1000;
-    if (first ||
-        now_ms - last_heartbeat_ms >= static_cast<uint64_t>(options_.heartbeat_interval_ms)) {
-      first = false;
-      last_heartbeat_ms = now_ms;
-      auto hb = coord_->Heartbeat(options_.node_id, options_.address);
-      if (!hb.ok()) {
-        VDB_LOG(WARNING) << "heartbeat: " << hb.status().ToString();
-      }
-    }
-    int64_t wait_ms = std::min(options_.catalog_poll_ms, options_.heartbeat_interval_ms);
+    int64_t wait_ms = options_.catalog_poll_ms;
     uint64_t poll_start_us = env_->MonotonicMicros();
     auto catalog = coord_->GetCatalog(revision, wait_ms);
     if (catalog.ok() && catalog->has_value()) {

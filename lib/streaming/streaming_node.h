@@ -81,8 +81,8 @@ class StreamingNode {
   StreamingNode(const StreamingNode&) = delete;
   StreamingNode& operator=(const StreamingNode&) = delete;
 
-  // Starts the control thread (heartbeats, catalog long poll) and the maintenance thread (seal
-  // by size and age, flush retries, hand-off). Stop is idempotent.
+  // Starts the heartbeat thread, the control thread (catalog long poll) and the maintenance
+  // thread (seal by size and age, flush retries, hand-off). Stop is idempotent.
   Status Start();
   void Stop();
 
@@ -110,7 +110,7 @@ class StreamingNode {
   // One maintenance round (what the maintenance thread does every tick_interval_ms).
   Status Tick();
 
-  // nullopt-like: kNotFound when the channel is not open here.
+  // kUnavailable when the channel is not open here.
   Result<ChannelStats> GetChannelStats(const std::string& channel);
   std::vector<std::string> OpenChannels();
 
@@ -143,6 +143,7 @@ class StreamingNode {
   Status FlushChannel(Channel* ch);
   void HandOff(Channel* ch, const rpc::Catalog& catalog);
 
+  void HeartbeatLoop();
   void ControlLoop();
   void MaintenanceLoop();
 
@@ -157,6 +158,7 @@ class StreamingNode {
   std::shared_ptr<const rpc::Catalog> catalog_;               // GUARDED_BY(mu_)
   std::map<std::string, std::shared_ptr<Channel>> channels_;  // GUARDED_BY(mu_)
   std::mutex apply_mu_;  // one ApplyCatalog at a time (it opens WALs without mu_)
+  std::thread heartbeat_thread_;
   std::thread control_thread_;
   std::thread maintenance_thread_;
 };
