@@ -118,6 +118,14 @@ class FakeCoord : public CoordApi {
     for (auto& s : catalog_.segments) s.query_node_id = query_node;
     ++catalog_.revision;
   }
+  void DropPartition(PartitionId partition) {
+    std::lock_guard lock(mu_);
+    auto& parts = catalog_.collections[0].partitions;
+    parts.erase(std::remove_if(parts.begin(), parts.end(),
+                               [&](const rpc::PartitionInfo& p) { return p.id == partition; }),
+                parts.end());
+    ++catalog_.revision;
+  }
   void Rebind(NodeId node) {
     std::lock_guard lock(mu_);
     catalog_.channels[0].streaming_node_id = node;

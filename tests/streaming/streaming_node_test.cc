@@ -349,6 +349,34 @@ TEST_F(StreamingNodeTest, SealsOnRowCountFromTick) {
   EXPECT_EQ(CountAt(coord_.Tso()), 60u);
 }
 
+TEST_F(StreamingNodeTest, SealsOnAgeFromTick) {
+  options_.seal_age_ms = 0;  // any growing row is old enough
+  OpenNode();
+  ASSERT_TRUE(node_->Tick().ok());
+  EXPECT_TRUE(coord_.catalog().segments.empty());  // nothing to seal
+  ASSERT_TRUE(Insert(Range(0, 3)).ok());
+  ASSERT_TRUE(node_->Tick().ok());
+  ASSERT_EQ(coord_.catalog().segments.size(), 1u);
+  EXPECT_EQ(node_->GetChannelStats(kChannel)->growing_rows, 0u);
+}
+
+TEST_F(StreamingNodeTest, RowsOfADroppedPartitionAreNeitherFlushedNorReplayed) {
+  OpenNode();
+  ASSERT_TRUE(Insert(Range(0, 4), 0, kDefaultPartition).ok());
+  ASSERT_TRUE(Insert(Range(10, 16), 0, kOtherPartition).ok());
+  coord_.DropPartition(kOtherPartition);
+  ASSERT_TRUE(node_->ApplyCatalog(coord_.catalog()).ok());
+  EXPECT_EQ(Insert({20}, 0, kOtherPartition).status().code(), StatusCode::kNotFound);
+  node_.reset();
+  OpenNode();
+  EXPECT_EQ(CountAt(coord_.Tso()), 4u);
+  ASSERT_TRUE(node_->Flush(kCollection).ok());
+  rpc::Catalog catalog = coord_.catalog();
+  ASSERT_EQ(catalog.segments.size(), 1u);
+  EXPECT_EQ(catalog.segments[0].partition_id, kDefaultPartition);
+  EXPECT_EQ(catalog.segments[0].rows, 4);
+}
+
 TEST_F(StreamingNodeTest, SearchEqualsBruteForceOverVisibleRows) {
   const uint32_t seed = 20261130;
   SCOPED_TRACE("seed " + std::to_string(seed));
