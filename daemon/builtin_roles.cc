@@ -6,9 +6,11 @@
 namespace vdb::daemon {
 
 std::unique_ptr<Role> NewQueryRole();  // daemon/query_role.cc
+std::unique_ptr<Role> NewProxyRole();  // daemon/proxy_role.cc
 
 void RegisterBuiltinRoles() {
   RegisterRole("query", [] { return NewQueryRole(); });
+  RegisterRole("proxy", [] { return NewProxyRole(); });
   // e.g. RegisterRole("coord", [] { return coord::NewCoordRole(); });
 }
 
