@@ -54,10 +54,13 @@ rpc::Handler MakeHandler(Decode decode, Call call, Encode encode) {
 
 // The deletes of one channel that apply to its sealed segments served here.
 struct QueryNode::Channel {
-  explicit Channel(std::string n) : name(std::move(n)) {}
+  Channel(std::string n, uint64_t first_version) : name(std::move(n)), version(first_version) {}
 
   const std::string name;
   segment::DeleteBuffer deletes;  // thread-safe on its own
+  // Names the contents of `deletes` for the segments' visibility caches: changes (to a value no
+  // channel state of this node ever had) after every batch of additions.
+  std::atomic<uint64_t> version;
   std::mutex mu;
   std::condition_variable cv;      // busy changes
   bool busy = false;               // GUARDED_BY(mu): a file read or pull is in flight
@@ -360,7 +363,7 @@ bool QueryNode::LoadOne() {
 std::shared_ptr<QueryNode::Channel> QueryNode::ChannelFor(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   auto& ch = channels_[name];
-  if (ch == nullptr) ch = std::make_shared<Channel>(name);
+  if (ch == nullptr) ch = std::make_shared<Channel>(name, next_delete_version_.fetch_add(1));
   return ch;
 }
 
@@ -393,6 +396,7 @@ Status QueryNode::SyncDeleteFiles(Channel* channel, const rpc::Catalog& catalog)
       return records.status().WithContext("delete file of segment " + s->id.ToString());
     }
     for (const auto& d : *records) channel->deletes.Add(d.pk, d.ts);
+    if (!records->empty()) channel->version.store(next_delete_version_.fetch_add(1));
     std::lock_guard<std::mutex> lock(channel->mu);
     channel->files_read.insert(s->id);
   }
@@ -415,6 +419,7 @@ Status QueryNode::PullDeletes(Channel* channel, const rpc::Catalog& catalog, Tim
   VDB_ASSIGN_OR_RETURN(rpc::DeletesResponse answer,
                        client.Deletes(request, options_.read_timeout_ms));
   for (const auto& d : answer.deletes) channel->deletes.Add(d.pk, d.ts);
+  if (!answer.deletes.empty()) channel->version.store(next_delete_version_.fetch_add(1));
   std::lock_guard<std::mutex> lock(mu_);
   stats_.deletes_pulled += static_cast<int64_t>(answer.deletes.size());
   return Status::OK();
@@ -524,13 +529,12 @@ Result<rpc::SearchPartial> QueryNode::Search(const rpc::QuerySearchRequest& q) {
   if (segs.empty()) return out;
   Timestamp read_ts = 0;
   VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
-  std::vector<uint64_t> words;
   std::vector<std::vector<rpc::SearchHit>> hits;
   for (const auto& seg : segs) {
     const size_t n = seg->rows();
     if (n == 0) continue;
-    ch->deletes.BuildVisibility(seg->pk_index(), seg->timestamps().data(), n, read_ts, &words);
-    index::RowFilter filter(words.data(), n);
+    auto words = seg->Visibility(ch->deletes, ch->version.load(), read_ts);
+    index::RowFilter filter(words->data(), n);
     hits.clear();
     VDB_RETURN_IF_ERROR(seg->Search(request, filter, &hits));
     for (size_t i = 0; i < hits.size(); ++i) {
@@ -618,11 +622,9 @@ Result<rpc::CountResponse> QueryNode::Count(const rpc::QueryCountRequest& q) {
   if (segs.empty()) return out;
   Timestamp read_ts = 0;
   VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
-  std::vector<uint64_t> words;
   for (const auto& seg : segs) {
-    ch->deletes.BuildVisibility(seg->pk_index(), seg->timestamps().data(), seg->rows(), read_ts,
-                                &words);
-    out.count += index::RowFilter(words.data(), seg->rows()).CountAllowed();
+    auto words = seg->Visibility(ch->deletes, ch->version.load(), read_ts);
+    out.count += index::RowFilter(words->data(), seg->rows()).CountAllowed();
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.counts;

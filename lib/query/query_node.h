@@ -162,6 +162,7 @@ class QueryNode {
   const Options options_;
 
   std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> next_delete_version_{1};  // see Channel::version
   std::mutex heartbeat_mu_;
   std::condition_variable heartbeat_cv_;  // heartbeat_in_flight_ changes
   bool heartbeats_paused_ = false;        // GUARDED_BY(heartbeat_mu_)

@@ -144,6 +144,22 @@ Status SealedSegment::Search(const rpc::SearchRequest& request, const index::Row
   return Status::OK();
 }
 
+std::shared_ptr<const std::vector<uint64_t>> SealedSegment::Visibility(
+    const segment::DeleteBuffer& deletes, uint64_t deletes_version, Timestamp read_ts) const {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (visibility_.words != nullptr && visibility_.deletes_version == deletes_version &&
+        visibility_.read_ts == read_ts) {
+      return visibility_.words;
+    }
+  }
+  auto words = std::make_shared<std::vector<uint64_t>>();
+  deletes.BuildVisibility(pk_index_, timestamps_.data(), rows(), read_ts, words.get());
+  std::lock_guard<std::mutex> lock(mu_);
+  visibility_ = CachedVisibility{deletes_version, read_ts, words};
+  return words;
+}
+
 Status SealedSegment::AppendRow(FieldId field, size_t row, segment::ColumnData* out) const {
   VDB_ASSIGN_OR_RETURN(segment::ColumnData one, reader_->ReadRows(field, row, row + 1));
   out->AppendRows(one, 0, 1);

@@ -76,6 +76,13 @@ class SealedSegment {
   Status Search(const rpc::SearchRequest& request, const index::RowFilter& filter,
                 std::vector<std::vector<rpc::SearchHit>>* hits) const;
 
+  // The bitset (RowFilter layout) of the rows visible at read_ts under `deletes`, whose contents
+  // `deletes_version` names: the same version must mean the same deletes. The last answer is
+  // cached, so repeated reads at one timestamp (Eventually, Bounded) build it once.
+  std::shared_ptr<const std::vector<uint64_t>> Visibility(const segment::DeleteBuffer& deletes,
+                                                          uint64_t deletes_version,
+                                                          Timestamp read_ts) const;
+
   // Appends row `row` of `field` to *out (a column of the field's type).
   Status AppendRow(FieldId field, size_t row, segment::ColumnData* out) const;
   // The segment's own delete file, sorted by (pk, ts).
@@ -96,8 +103,14 @@ class SealedSegment {
     std::string key;
     std::shared_ptr<const index::VectorIndex> index;
   };
+  struct CachedVisibility {
+    uint64_t deletes_version = 0;
+    Timestamp read_ts = 0;
+    std::shared_ptr<const std::vector<uint64_t>> words;
+  };
   mutable std::mutex mu_;
   std::map<FieldId, InstalledIndex> indexes_;  // GUARDED_BY(mu_)
+  mutable CachedVisibility visibility_;        // GUARDED_BY(mu_)
 };
 
 }  // namespace vdb::query

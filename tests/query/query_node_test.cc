@@ -411,10 +411,17 @@ TEST_F(QueryNodeTest, DeleteFilesAndPulledDeletesHideRowsAtTheirTimestamps) {
   EXPECT_EQ(feed_.requests()[1].until_ts, 6900u);
   EXPECT_EQ(Count(ClientOf(0), 8000), 150u - 5);  // pk 101 at 7000
   EXPECT_EQ(Count(ClientOf(0), 0), 150u - 5);     // Eventually: the deletes pulled so far
+  feed_.Add(102, 9000);
+  EXPECT_EQ(Count(ClientOf(0), 0), 150u - 5);  // not pulled yet (and the answer is cached)
+  // A get (which builds no visibility bitset) pulls the delete at 9000; the Eventually count
+  // cached before it is stale now.
+  EXPECT_TRUE(GetPks(ClientOf(0), {102}, 9500).empty());
+  EXPECT_EQ(Count(ClientOf(0), 0), 150u - 6);
 
   std::vector<segment::DeleteRecord> deletes = all_deletes_;
   deletes.push_back({PrimaryKey(int64_t{6}), 6000});
   deletes.push_back({PrimaryKey(int64_t{101}), 7000});
+  deletes.push_back({PrimaryKey(int64_t{102}), 9000});
   const auto queries = Queries(8, &rng);
   for (Timestamp read_ts : {Timestamp{2000}, Timestamp{3200}, Timestamp{8000}}) {
     auto got = ClientOf(0)->Search(SearchRequest(queries, 20, read_ts), kCallMs);
