@@ -169,8 +169,8 @@ class QueryNodeTest : public ::testing::Test {
     QueryNode* n = nodes_.back().node.get();
     EXPECT_TRUE(n->WaitFor(
         [&](const QueryNode&) {
-          const rpc::NodeInfo* info =
-              coord_->Snapshot().FindNode(rpc::NodeRole::kQuery, NodeId(id));
+          const rpc::Catalog catalog = coord_->Snapshot();
+          const rpc::NodeInfo* info = catalog.FindNode(rpc::NodeRole::kQuery, NodeId(id));
           return info != nullptr && info->alive;
         },
         kWaitMs));
