@@ -1,0 +1,205 @@
+// The query node with a real streaming node and coordinator over HTTP: rows written to the
+// streaming node, flushed and committed, are served by the query node, and deletes written after
+// the flush reach it through the deletes feed at strong read timestamps.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "common/env.h"
+#include "coord/coord_service.h"
+#include "coord/coordinator.h"
+#include "meta/sqlite_meta_store.h"
+#include "query/query_node.h"
+#include "rpc/coord_client.h"
+#include "rpc/http.h"
+#include "rpc/query_client.h"
+#include "rpc/stream_client.h"
+#include "segment/column_codec.h"
+#include "storage/object_store.h"
+#include "streaming/streaming_process.h"
+#include "util/temp_dir.h"
+
+namespace vdb::query {
+namespace {
+
+constexpr int64_t kWaitMs = 10000;
+constexpr int64_t kCallMs = 10000;
+
+CollectionSchema Schema() {
+  CollectionSchema s;
+  s.name = "docs";
+  FieldSchema pk;
+  pk.name = "id";
+  pk.type = DataType::kInt64;
+  pk.primary_key = true;
+  FieldSchema vec;
+  vec.name = "vector";
+  vec.type = DataType::kFloatVector;
+  vec.dim = 4;
+  s.fields = {pk, vec};
+  return s;
+}
+
+class QueryStreamingTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto meta = meta::OpenSqliteMetaStore(":memory:");
+    ASSERT_TRUE(meta.ok());
+    meta_ = std::move(*meta);
+    auto coord = coord::Coordinator::Open(Env::Default(), meta_.get());
+    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
+    coord_ = std::move(*coord);
+    coord_service_ = std::make_unique<coord::CoordService>(coord_.get());
+    coord_service_->RegisterRoutes(&coord_server_);
+    auto port = coord_server_.Bind("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok());
+    ASSERT_TRUE(coord_server_.Start().ok());
+    coord_address_ = "127.0.0.1:" + std::to_string(*port);
+    client_ = std::make_unique<rpc::CoordClient>(coord_address_);
+    auto store = storage::OpenLocalObjectStore(Env::Default(), dir_.Sub("objects"));
+    ASSERT_TRUE(store.ok());
+    store_ = std::move(*store);
+  }
+
+  void TearDown() override {
+    if (query_) query_->Stop();
+    query_client_.reset();
+    if (query_server_) query_server_->Stop();
+    if (process_) process_->Stop();
+    stream_.reset();
+    if (stream_server_) stream_server_->Stop();
+    client_.reset();
+    coord_server_.Stop();
+  }
+
+  void StartStreaming() {
+    stream_server_ = std::make_unique<rpc::HttpServer>();
+    auto port = stream_server_->Bind("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok());
+    streaming::StreamingProcessParams params;
+    params.env = Env::Default();
+    params.node_id = NodeId(1);
+    params.data_dir = dir_.path();
+    params.address = "127.0.0.1:" + std::to_string(*port);
+    params.coord_address = coord_address_;
+    params.options.heartbeat_interval_ms = 100;
+    params.options.tick_interval_ms = 50;
+    params.options.handoff_grace_ms = 0;
+    auto process = streaming::StreamingProcess::Start(params, stream_server_.get());
+    ASSERT_TRUE(process.ok()) << process.status().ToString();
+    process_ = std::move(*process);
+    ASSERT_TRUE(stream_server_->Start().ok());
+    stream_ = std::make_unique<rpc::StreamClient>(params.address);
+  }
+
+  void StartQuery() {
+    query_server_ = std::make_unique<rpc::HttpServer>();
+    auto port = query_server_->Bind("127.0.0.1", 0);
+    ASSERT_TRUE(port.ok());
+    const std::string address = "127.0.0.1:" + std::to_string(*port);
+    QueryNodeOptions options;
+    options.heartbeat_interval_ms = 100;
+    options.catalog_poll_ms = 200;
+    options.load_retry_ms = 50;
+    auto node =
+        QueryNode::Start(Env::Default(), store_.get(), client_.get(), NodeId(1), address, options);
+    ASSERT_TRUE(node.ok()) << node.status().ToString();
+    query_ = std::move(*node);
+    query_->RegisterRoutes(query_server_.get());
+    ASSERT_TRUE(query_server_->Start().ok());
+    query_client_ = std::make_unique<rpc::QueryClient>(address);
+  }
+
+  test::TempDir dir_;
+  std::unique_ptr<meta::MetaStore> meta_;
+  std::unique_ptr<coord::Coordinator> coord_;
+  std::unique_ptr<coord::CoordService> coord_service_;
+  rpc::HttpServer coord_server_;
+  std::string coord_address_;
+  std::unique_ptr<rpc::CoordClient> client_;
+  std::unique_ptr<storage::ObjectStore> store_;
+  std::unique_ptr<rpc::HttpServer> stream_server_;
+  std::unique_ptr<streaming::StreamingProcess> process_;
+  std::unique_ptr<rpc::StreamClient> stream_;
+  std::unique_ptr<rpc::HttpServer> query_server_;
+  std::unique_ptr<QueryNode> query_;
+  std::unique_ptr<rpc::QueryClient> query_client_;
+};
+
+TEST_F(QueryStreamingTest, FlushedRowsAreServedAndLaterDeletesArePulled) {
+  ASSERT_TRUE(client_->CreateCollection("default", Schema()).ok());
+  StartQuery();
+  StartStreaming();
+  const rpc::CollectionInfo c = *client_->DescribeCollection("default", "docs");
+  const std::string channel = rpc::ChannelName(c.id, 0);
+
+  std::vector<segment::ColumnData> cols;
+  for (const auto& f : c.schema.fields) cols.emplace_back(f);
+  for (int64_t pk = 0; pk < 50; ++pk) {
+    cols[0].AppendInt(pk);
+    float v[4] = {static_cast<float>(pk), 0, 0, 0};
+    cols[1].AppendFloatVector(v);
+  }
+  rpc::WriteRequest w{c.id,
+                      channel,
+                      c.partitions[0].id,
+                      rpc::WriteKind::kInsert,
+                      50,
+                      segment::EncodeColumns(c.schema.fields, cols)};
+  // The channel opens once the streaming node has seen the catalog: retry until it takes writes.
+  Result<rpc::WriteResponse> written = Status::Unavailable("not tried");
+  for (int i = 0; i < 200 && !written.ok(); ++i) {
+    written = stream_->Write(w, kCallMs);
+    if (!written.ok()) query_->WaitFor([](const QueryNode&) { return false; }, 20);
+  }
+  ASSERT_TRUE(written.ok()) << written.status().ToString();
+  auto flushed = stream_->Flush(rpc::FlushRequest{c.id}, kCallMs);
+  ASSERT_TRUE(flushed.ok()) << flushed.status().ToString();
+
+  ASSERT_TRUE(
+      query_->WaitFor([](const QueryNode& n) { return n.LoadedSegments().size() == 1; }, kWaitMs));
+  const SegmentId segment = query_->LoadedSegments()[0];
+  rpc::QueryCountRequest count;
+  count.count.collection_id = c.id;
+  count.count.channel = channel;
+  count.segment_ids = {segment};
+  auto before = query_client_->Count(count, kCallMs);
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  EXPECT_EQ(before->count, 50u);
+
+  rpc::DeleteRequest del{c.id, channel, {PrimaryKey(int64_t{7}), PrimaryKey(int64_t{8})}};
+  auto deleted = stream_->Delete(del, kCallMs);
+  ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  auto strong = client_->AllocateTimestamps(1);
+  ASSERT_TRUE(strong.ok());
+  count.count.read_ts = *strong;
+  auto after = query_client_->Count(count, kCallMs);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->count, 48u);
+  count.count.read_ts = deleted->ts - 1;
+  auto just_before = query_client_->Count(count, kCallMs);
+  ASSERT_TRUE(just_before.ok()) << just_before.status().ToString();
+  EXPECT_EQ(just_before->count, 50u);
+
+  rpc::QuerySearchRequest search;
+  search.search.collection_id = c.id;
+  search.search.channel = channel;
+  search.search.field_id = c.schema.fields[1].id;
+  search.search.dim = 4;
+  search.search.nq = 1;
+  search.search.vectors = {7.2f, 0, 0, 0};
+  search.search.k = 2;
+  search.search.read_ts = *strong;
+  search.segment_ids = {segment};
+  auto hits = query_client_->Search(search, kCallMs);
+  ASSERT_TRUE(hits.ok()) << hits.status().ToString();
+  ASSERT_EQ(hits->hits.size(), 1u);
+  ASSERT_EQ(hits->hits[0].size(), 2u);
+  EXPECT_EQ(std::get<int64_t>(hits->hits[0][0].pk), 6);  // 7 and 8 are deleted
+  EXPECT_EQ(std::get<int64_t>(hits->hits[0][1].pk), 9);
+  EXPECT_EQ(hits->hits[0][0].segment_id, segment);
+}
+
+}  // namespace
+}  // namespace vdb::query
