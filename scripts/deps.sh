@@ -9,7 +9,9 @@ packages=(
   libfaiss-dev libopenblas-dev libomp-dev libhnswlib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
-if [ "${1:-}" = "--test" ]; then
+# The end-to-end tests drive vdbd with Milvus's Node SDK; any node+npm on PATH will do (some
+# machines ship a newer Node.js whose package conflicts with Debian's npm).
+if [ "${1:-}" = "--test" ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
   packages+=(nodejs npm)
 fi
 
