@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git curl ca-certificates
   libsqlite3-dev libzstd-dev nlohmann-json3-dev libuv1-dev libcli11-dev libcpp-httplib-dev
-  libfaiss-dev libopenblas-dev libomp-dev libhnswlib-dev
+  libfaiss-dev libopenblas-dev libomp-dev libhnswlib-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 # The end-to-end tests drive vdbd with Milvus's Node SDK; any node+npm on PATH will do (some

@@ -81,7 +81,7 @@ struct Cluster {
   std::vector<int64_t> flushed;  // collection ids flushed
   SkewedEnv proxy_env;
   rpc::HttpServer proxy_server;
-  Proxy proxy;
+  std::unique_ptr<Proxy> proxy = std::make_unique<Proxy>();
   std::unique_ptr<rpc::HttpClient> client;
 };
 
@@ -140,9 +140,9 @@ class DdlRoutesTest : public ::testing::Test {
 
     ProxyOptions options;
     options.catalog_poll_ms = 200;
-    ASSERT_TRUE(c.proxy.Start(&c.proxy_env, &c.proxy_server, coord_address, options).ok());
+    ASSERT_TRUE(c.proxy->Start(&c.proxy_env, &c.proxy_server, coord_address, options).ok());
     // A test-only route whose handler outlives its Request-Timeout.
-    c.proxy.Route("test/slow", [](ApiCall&) -> Result<json> {
+    c.proxy->Route("test/slow", [](ApiCall&) -> Result<json> {
       cluster->proxy_env.Skew(2'000'000);
       return json::object();
     });
@@ -154,8 +154,11 @@ class DdlRoutesTest : public ::testing::Test {
 
   static void TearDownTestSuite() {
     if (cluster == nullptr) return;
+    // Close idle keep-alive connections first so that each server stops at once.
+    cluster->client.reset();
     cluster->proxy_server.Stop();
-    cluster->proxy.Stop();
+    cluster->proxy->Stop();
+    cluster->proxy.reset();
     cluster->stream_server.Stop();
     cluster->coord_server.Stop();
     cluster->service->StopTicker();
@@ -265,11 +268,11 @@ TEST_F(DdlRoutesTest, RequestTimeoutIsHttp408) {
 }
 
 TEST_F(DdlRoutesTest, MetricsCountRequestsPerRouteAndCode) {
-  uint64_t before = cluster->proxy.metrics().Count("collections/has", 1802);
+  uint64_t before = cluster->proxy->metrics().Count("collections/has", 1802);
   Fails("collections/has", json::object(), 1802);
-  EXPECT_EQ(cluster->proxy.metrics().Count("collections/has", 1802), before + 1);
+  EXPECT_EQ(cluster->proxy->metrics().Count("collections/has", 1802), before + 1);
   std::string text;
-  cluster->proxy.AppendMetrics(&text);
+  cluster->proxy->AppendMetrics(&text);
   EXPECT_NE(text.find("vdb_proxy_requests_total{route=\"collections/has\",code=\"1802\"}"),
             std::string::npos);
   EXPECT_NE(text.find("vdb_proxy_request_duration_seconds_bucket{route=\"collections/has\",le="
@@ -580,7 +583,7 @@ TEST_F(DdlRoutesTest, StatsCountSealedRowsPerCollectionAndPartition) {
   s.object_prefix = "obj/424242";
   auto rev = cluster->coord->CommitSegment(s, Lsn(1), 2);
   ASSERT_TRUE(rev.ok()) << rev.status().ToString();
-  ASSERT_TRUE(cluster->proxy.WaitForRevision(*rev, UINT64_MAX).ok());
+  ASSERT_TRUE(cluster->proxy->WaitForRevision(*rev, UINT64_MAX).ok());
   EXPECT_EQ(Ok("collections/get_stats", {{"collectionName", "counted"}}), json({{"rowCount", 7}}));
   EXPECT_EQ(Ok("partitions/get_stats", {{"collectionName", "counted"}, {"partitionName", "p1"}}),
             json({{"rowCount", 7}}));
