@@ -335,8 +335,9 @@ bool QueryNode::LoadOne() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!status.ok()) {
-      VDB_LOG(ERROR) << "query node " << id_.value() << ": loading segment " << id.value() << ": "
-                     << status.ToString();
+      VDB_LOG(ERROR) << "query node " << id_.value() << ": loading "
+                     << (todo != nullptr ? "segment " : "index " + key + " of segment ")
+                     << id.value() << ": " << status.ToString();
       ++stats_.load_failures;
       retry_after_ms_[id] =
           env_->MonotonicMicros() / 1000 + static_cast<uint64_t>(options_.load_retry_ms);
