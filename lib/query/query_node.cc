@@ -79,6 +79,9 @@ Result<std::unique_ptr<QueryNode>> QueryNode::Start(Env* env, storage::ObjectSto
   node->heartbeat_thread_ = std::thread([n = node.get()] { n->HeartbeatLoop(); });
   node->catalog_thread_ = std::thread([n = node.get()] { n->CatalogLoop(); });
   node->loader_thread_ = std::thread([n = node.get()] { n->LoaderLoop(); });
+  if (options.delete_refresh_ms > 0) {
+    node->refresh_thread_ = std::thread([n = node.get()] { n->RefreshLoop(); });
+  }
   return node;
 }
 
@@ -99,6 +102,7 @@ void QueryNode::Stop() {
     stopping_.store(true);
   }
   cv_.notify_all();
+  if (refresh_thread_.joinable()) refresh_thread_.join();
   if (loader_thread_.joinable()) loader_thread_.join();
   if (catalog_thread_.joinable()) catalog_thread_.join();
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
@@ -267,6 +271,28 @@ void QueryNode::LoaderLoop() {
     const auto seen = catalog_;
     cv_.wait_for(lock, std::chrono::milliseconds(options_.load_retry_ms),
                  [&] { return stopping_.load() || catalog_ != seen; });
+  }
+}
+
+void QueryNode::RefreshLoop() {
+  while (WaitOrStop(options_.delete_refresh_ms)) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& [name, ch] : channels_) names.push_back(name);
+    }
+    if (names.empty()) continue;
+    auto now = coord_->AllocateTimestamps(1);
+    if (!now.ok()) continue;  // the heartbeat loop logs an unreachable coordinator
+    for (const std::string& name : names) {
+      if (stopping_.load()) break;
+      Timestamp unused = 0;
+      auto prepared = PrepareRead(name, *now, &unused);
+      if (!prepared.ok()) {
+        VDB_LOG(WARNING) << "query node " << id_.value()
+                         << ": refreshing deletes: " << prepared.status().ToString();
+      }
+    }
   }
 }
 

@@ -8,8 +8,9 @@
 // catalog, not only those served here, since a flush writes the channel's deletes into the new
 // segment whatever rows they hit) plus the deletes newer than the channel's checkpoint, pulled
 // from the channel's streaming node up to each read's timestamp (which waits for its tsafe);
-// the pulled position is cached, so only the first read past it pays for the pull. A read at
-// read_ts 0 (Eventually) does not wait: it sees every row with the deletes pulled so far.
+// the pulled position is cached, so only the first read past it pays for the pull, and a
+// background refresh keeps it recent. A read at read_ts 0 (Eventually) does not wait: it sees
+// every row with the deletes pulled so far.
 // Visibility is lib/README.md's rule (segment::DeleteBuffer).
 //
 // Thread-safe: Search, Get and Count run concurrently on the HTTP server's threads. One mutex
@@ -61,6 +62,10 @@ struct QueryNodeOptions {
   int64_t load_retry_ms = 1000;
   // Deadline of a delete pull from a streaming node (which waits for the channel's tsafe).
   int64_t read_timeout_ms = 10000;
+  // Every so often each channel's deletes are pulled up to a fresh TSO timestamp, so Eventually
+  // reads (which never wait) see recent deletes and strong reads find little left to pull.
+  // 0 disables it.
+  int64_t delete_refresh_ms = 1000;
 };
 
 // Counters for /metrics and tests.
@@ -80,10 +85,10 @@ class QueryNode {
  public:
   using Options = QueryNodeOptions;
 
-  // Starts the heartbeat, catalog and loader threads. `env` (clock), `store` and `coord` must
-  // outlive the node. `address` is what the node registers ("host:port" of its HTTP server).
-  // kInvalidArgument for a node id <= 0. An unreachable coordinator is not an error: the node
-  // keeps trying.
+  // Starts the heartbeat, catalog, loader and delete refresh threads. `env` (clock), `store` and
+  // `coord` must outlive the node. `address` is what the node registers ("host:port" of its HTTP
+  // server). kInvalidArgument for a node id <= 0. An unreachable coordinator is not an error: the
+  // node keeps trying.
   static Result<std::unique_ptr<QueryNode>> Start(Env* env, storage::ObjectStore* store,
                                                   rpc::CoordClient* coord, NodeId id,
                                                   std::string address, Options options = {});
@@ -131,6 +136,7 @@ class QueryNode {
   void HeartbeatLoop();
   void CatalogLoop();
   void LoaderLoop();
+  void RefreshLoop();
   // Installs `catalog` and drops the segments it no longer assigns here.
   void ApplyCatalog(std::shared_ptr<const rpc::Catalog> catalog);
   // One unit of background work (a segment or index to load, delete files to read); false when
@@ -178,6 +184,7 @@ class QueryNode {
   std::thread heartbeat_thread_;
   std::thread catalog_thread_;
   std::thread loader_thread_;
+  std::thread refresh_thread_;
 };
 
 }  // namespace vdb::query

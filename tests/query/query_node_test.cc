@@ -156,6 +156,7 @@ class QueryNodeTest : public ::testing::Test {
     options.heartbeat_interval_ms = 50;
     options.catalog_poll_ms = 100;
     options.load_retry_ms = 50;
+    options.delete_refresh_ms = 0;  // the tests decide when deletes are pulled
     auto node =
         QueryNode::Start(Env::Default(), store_.get(), client_.get(), NodeId(id), address, options);
     EXPECT_TRUE(node.ok()) << node.status().ToString();

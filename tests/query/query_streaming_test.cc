@@ -102,6 +102,7 @@ class QueryStreamingTest : public ::testing::Test {
     options.heartbeat_interval_ms = 100;
     options.catalog_poll_ms = 200;
     options.load_retry_ms = 50;
+    options.delete_refresh_ms = 50;
     auto node =
         QueryNode::Start(Env::Default(), store_.get(), client_.get(), NodeId(1), address, options);
     ASSERT_TRUE(node.ok()) << node.status().ToString();
@@ -199,6 +200,19 @@ TEST_F(QueryStreamingTest, FlushedRowsAreServedAndLaterDeletesArePulled) {
   EXPECT_EQ(std::get<int64_t>(hits->hits[0][0].pk), 6);  // 7 and 8 are deleted
   EXPECT_EQ(std::get<int64_t>(hits->hits[0][1].pk), 9);
   EXPECT_EQ(hits->hits[0][0].segment_id, segment);
+
+  // Eventually reads never pull, yet see a new delete once the background refresh has.
+  rpc::DeleteRequest del9{c.id, channel, {PrimaryKey(int64_t{9})}};
+  ASSERT_TRUE(stream_->Delete(del9, kCallMs).ok());
+  count.count.read_ts = 0;
+  uint64_t eventually = 0;
+  for (int i = 0; i < 500 && eventually != 47; ++i) {
+    auto r = query_client_->Count(count, kCallMs);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    eventually = r->count;
+    if (eventually != 47) query_->WaitFor([](const QueryNode&) { return false; }, 20);
+  }
+  EXPECT_EQ(eventually, 47u);
 }
 
 }  // namespace
