@@ -193,6 +193,12 @@ void RegisterCollectionRoutes(Proxy& proxy) {
     VDB_ASSIGN_OR_RETURN(std::string name, call.body.String("collectionName", true));
     return AfterDdl(proxy, call, proxy.coord().LoadCollection(call.db_name, name));
   });
+  // refresh_load (A) re-reads segments in Milvus; vdb's query nodes follow the catalog, so it
+  // is a load that is already satisfied.
+  proxy.Route("collections/refresh_load", [&proxy](ApiCall& call) -> Result<json> {
+    VDB_ASSIGN_OR_RETURN(std::string name, call.body.String("collectionName", true));
+    return AfterDdl(proxy, call, proxy.coord().LoadCollection(call.db_name, name));
+  });
   proxy.Route("collections/release", [&proxy](ApiCall& call) -> Result<json> {
     VDB_ASSIGN_OR_RETURN(std::string name, call.body.String("collectionName", true));
     return AfterDdl(proxy, call, proxy.coord().ReleaseCollection(call.db_name, name));

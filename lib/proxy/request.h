@@ -25,11 +25,13 @@ namespace vdb::proxy {
 // Milvus codes the proxy raises itself (beyond rpc/status_map.h's).
 inline constexpr int kMilvusNotReady = 1;
 inline constexpr int kMilvusCollectionNotFound = 100;
+inline constexpr int kMilvusCollectionNotLoaded = 101;
 inline constexpr int kMilvusPartitionNotFound = 200;
 inline constexpr int kMilvusIndexNotFound = 700;
 inline constexpr int kMilvusDatabaseNotFound = 800;
 inline constexpr int kMilvusInvalidParameter = 1100;
 inline constexpr int kMilvusAliasNotFound = 1600;
+inline constexpr int kMilvusFieldNotFound = 1700;
 inline constexpr int kMilvusInsertDataError = 1804;
 
 // 1801 "can only accept json format request, error: <detail>" (kInvalidArgument).

@@ -138,16 +138,27 @@ class DdlRoutesTest : public ::testing::Test {
                                 "127.0.0.1:" + std::to_string(*stream_port))
                     .ok());
 
+    auto proxy_port = c.proxy_server.Bind("127.0.0.1", 0);
+    ASSERT_TRUE(proxy_port.ok());
     ProxyOptions options;
     options.catalog_poll_ms = 200;
+    options.node_id = NodeId(7);
+    options.advertise_address = "127.0.0.1:" + std::to_string(*proxy_port);
     ASSERT_TRUE(c.proxy->Start(&c.proxy_env, &c.proxy_server, coord_address, options).ok());
     // A test-only route whose handler outlives its Request-Timeout.
     c.proxy->Route("test/slow", [](ApiCall&) -> Result<json> {
       cluster->proxy_env.Skew(2'000'000);
       return json::object();
     });
-    auto proxy_port = c.proxy_server.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(proxy_port.ok());
+    // get_stats falls back to the sealed rows of the catalog without the entity routes' counter
+    // (which asks the streaming and query nodes, absent here).
+    c.proxy->SetRowCounter(nullptr);
+    // Raw routes: the handler writes the envelope itself, or fails.
+    c.proxy->RouteRaw("test/raw", [](const RawCall& call, rpc::Response* resp) -> Status {
+      if (call.http->body == "fail") return MissingParam("data");
+      rpc::WriteEnvelope(rpc::SuccessEnvelope(Int64Json(1LL << 60, call.allow_int64)), resp);
+      return Status::OK();
+    });
     ASSERT_TRUE(c.proxy_server.Start().ok());
     c.client = std::make_unique<rpc::HttpClient>("127.0.0.1:" + std::to_string(*proxy_port));
   }
@@ -278,6 +289,31 @@ TEST_F(DdlRoutesTest, MetricsCountRequestsPerRouteAndCode) {
   EXPECT_NE(text.find("vdb_proxy_request_duration_seconds_bucket{route=\"collections/has\",le="
                       "\"+Inf\"}"),
             std::string::npos);
+}
+
+TEST_F(DdlRoutesTest, RawRoutesWriteTheirOwnEnvelopes) {
+  // Post() sends Accept-Type-Allow-Int64: false, so the int64 comes back as a string.
+  Reply r = Post("/v2/vectordb/test/raw", "{}");
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.envelope, json({{"code", 0}, {"data", "1152921504606846976"}}));
+  EXPECT_EQ(r.cors, "*");
+  uint64_t before = cluster->proxy->metrics().Count("test/raw", 1802);
+  Reply failed = Post("/v2/vectordb/test/raw", "fail");
+  EXPECT_EQ(failed.code(), 1802);
+  EXPECT_FALSE(failed.envelope.contains("data"));
+  EXPECT_EQ(cluster->proxy->metrics().Count("test/raw", 1802), before + 1);
+}
+
+TEST_F(DdlRoutesTest, ProxyHeartbeatsToTheCoordinator) {
+  auto has_proxy = [](const rpc::Catalog& cat) {
+    const rpc::NodeInfo* n = cat.FindNode(rpc::NodeRole::kProxy, NodeId(7));
+    return n != nullptr && n->alive;
+  };
+  rpc::Catalog cat = cluster->coord->Snapshot();
+  for (int i = 0; i < 50 && !has_proxy(cat); ++i) {
+    cat = cluster->coord->WaitForRevision(cat.revision, 100);
+  }
+  EXPECT_TRUE(has_proxy(cat));
 }
 
 // --- databases ------------------------------------------------------------------------------
@@ -559,6 +595,7 @@ TEST_F(DdlRoutesTest, LoadReleaseAndLoadState) {
   EXPECT_EQ(Describe("toggled").at("load"), "LoadStateNotLoad");
   Ok("collections/load", {{"collectionName", "toggled"}});
   Ok("collections/load", {{"collectionName", "toggled"}});
+  Ok("collections/refresh_load", {{"collectionName", "toggled"}});
   EXPECT_EQ(Ok("collections/get_load_state", {{"collectionName", "toggled"}}),
             json({{"loadState", "LoadStateLoaded"}, {"loadProgress", 100}}));
   Fails("collections/get_load_state", {{"collectionName", "toggled"}, {"partitionNames", {"nope"}}},
