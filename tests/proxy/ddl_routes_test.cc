@@ -707,6 +707,10 @@ TEST_F(DdlRoutesTest, IndexLifecycle) {
   json e = Ok("indexes/describe", {{"collectionName", "idx_books"}, {"indexName", "embedding"}});
   EXPECT_EQ(e[0].at("indexType"), "IVF_FLAT");
   EXPECT_EQ(e[0].at("metricType"), "COSINE");
+  Fails("indexes/create",
+        {{"collectionName", "idx_books"},
+         {"indexParams", {{{"fieldName", "embedding"}, {"metricType", "HAMMING"}}}}},
+        1100, "not supported");
   Fails("indexes/describe", {{"collectionName", "idx_books"}, {"indexName", "nope"}}, 700);
   Fails("indexes/describe", {{"collectionName", "idx_books"}}, 1802);
   Fails("indexes/create",
