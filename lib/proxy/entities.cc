@@ -29,7 +29,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr int kMilvusCollectionNotLoaded = 101;
 constexpr int kMilvusBadId = 1806;
 constexpr int64_t kMaxTopK = 16384;
 constexpr uint64_t kBoundedStalenessMs = 5000;
