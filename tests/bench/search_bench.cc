@@ -207,9 +207,9 @@ int main(int argc, char** argv) {
   Load(&vdbd, f, data);
   std::printf("  loaded in %.1f s\n", ElapsedUs(load_start) / 1e6);
   vdb::rpc::HttpClient client(vdbd.proxy_address());
-  auto search = [&](int q, bool check) {
+  auto search = [&](int q, const std::string& level, bool check) {
     std::string body = R"({"collectionName":"bench","limit":)" + std::to_string(f.limit) +
-                       R"(,"consistencyLevel":")" + f.consistency + R"(","data":[)" +
+                       R"(,"consistencyLevel":")" + level + R"(","data":[)" +
                        VectorText(&queries[static_cast<size_t>(q) * f.dim], f.dim) + "]}";
     auto resp = client.Post("/v2/vectordb/entities/search", body, "application/json", 30000);
     if (!resp.ok()) Die("search: " + resp.status().ToString());
@@ -220,15 +220,31 @@ int main(int argc, char** argv) {
     }
     return parsed["data"][0]["id"] == expected_top[static_cast<size_t>(q)] ? 1 : 0;
   };
-  // Warm-up (and wait for the flushed segments to be served), then measure.
-  for (int q = 0; q < std::min(f.queries, 50); ++q) search(q, false);
-  Latency http;
-  int agree = 0;
+  // Warm-up: a weaker level may trail the last inserts by its staleness bound, so wait until it
+  // sees all the rows (the first queries agree with the baseline), then measure.
+  int warm = std::min(f.queries, 20);
+  auto warm_start = Clock::now();
+  vdb::test::WaitFor(
+      [&] {
+        int agree = 0;
+        for (int q = 0; q < warm; ++q) agree += search(q, f.consistency, true);
+        return agree == warm;
+      },
+      60000, 200);
+  std::printf("  warm-up until %s reads see every row: %.1f s\n", f.consistency.c_str(),
+              ElapsedUs(warm_start) / 1e6);
+  // Both levels, interleaved so that drift on a shared machine hits both alike.
+  Latency http, strong;
+  int agree = 0, strong_agree = 0;
   for (int q = 0; q < f.queries; ++q) {
     auto t0 = Clock::now();
-    search(q, false);
+    search(q, f.consistency, false);
     http.us.push_back(ElapsedUs(t0));
-    agree += search(q, true);  // checked outside the timed call
+    t0 = Clock::now();
+    search(q, "Strong", false);
+    strong.us.push_back(ElapsedUs(t0));
+    agree += search(q, f.consistency, true);  // checked outside the timed calls
+    strong_agree += search(q, "Strong", true);
   }
   vdb::Status stopped = vdbd.Stop();
   if (!stopped.ok()) std::fprintf(stderr, "search_bench: stop: %s\n", stopped.ToString().c_str());
@@ -245,11 +261,13 @@ int main(int argc, char** argv) {
                 faiss.ok() ? "build failed" : faiss.status().ToString().c_str());
   }
   std::string name = "vdbd HTTP entities/search (" + f.consistency + ")";
-  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us\n", name.c_str(), http.Pct(0.5), http.Pct(0.99));
+  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us  top hit = baseline in %d/%d\n", name.c_str(),
+              http.Pct(0.5), http.Pct(0.99), agree, f.queries);
+  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us  top hit = baseline in %d/%d\n",
+              "vdbd HTTP entities/search (Strong)", strong.Pct(0.5), strong.Pct(0.99), strong_agree,
+              f.queries);
   double added_ms = (http.Pct(0.5) - base_p50) / 1000;
-  std::printf(
-      "  added at p50 over BruteForceSearch: %.2f ms (goal <= 1 ms: %s); top hit agrees "
-      "with the baseline in %d of %d queries\n",
-      added_ms, added_ms <= 1.0 ? "met" : "NOT met", agree, f.queries);
+  std::printf("  added at p50 over BruteForceSearch: %.2f ms %s, %.2f ms Strong (goal <= 1 ms)\n",
+              added_ms, f.consistency.c_str(), (strong.Pct(0.5) - base_p50) / 1000);
   return 0;
 }
