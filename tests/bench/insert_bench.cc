@@ -213,6 +213,7 @@ Figures VdbdInsert(const Flags& f) {
 
 int main(int argc, char** argv) {
   Flags f = ParseFlags(argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   if (!vdb::Env::Default()->CreateDirs(f.dir).ok()) Die("cannot create " + f.dir);
   std::printf("insert_bench: %lld rows x %d-d float32, batches of %d, %d clients, dir %s\n",
               static_cast<long long>(f.rows), f.dim, f.batch, f.clients, f.dir.c_str());

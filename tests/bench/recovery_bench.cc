@@ -181,6 +181,7 @@ double ReadWals(vdb::Env* env, const std::vector<std::string>& dirs, double* rec
 
 int main(int argc, char** argv) {
   Flags f = ParseFlags(argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   vdb::Env* env = vdb::Env::Default();
   int64_t rows = f.mb * (int64_t{1} << 20) / (4 * f.dim);
   int shards = f.shards > 0 ? f.shards : static_cast<int>(rows / 900000 + 1);

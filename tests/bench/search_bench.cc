@@ -152,6 +152,7 @@ void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>
 
 int main(int argc, char** argv) {
   Flags f = ParseFlags(argc, argv);
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   vdb::Env* env = vdb::Env::Default();
   if (!env->CreateDirs(f.dir).ok()) Die("cannot create " + f.dir);
   std::printf("search_bench: %lld x %d-d float32, FLAT L2, %d single-vector queries, limit %d\n",
