@@ -17,8 +17,11 @@
 #include "common/env.h"
 #include "common/logging.h"
 #include "proxy/entities_filter.h"
+#include "proxy/entities_insert_body.h"
 #include "proxy/entities_rows.h"
 #include "proxy/proxy.h"
+#include "rpc/envelope.h"
+#include "rpc/http.h"
 #include "rpc/query_client.h"
 #include "rpc/stream_client.h"
 #include "segment/column_codec.h"
@@ -91,7 +94,7 @@ class EntityService {
  public:
   explicit EntityService(Proxy* proxy) : proxy_(proxy) {}
 
-  Result<json> Insert(ApiCall& call, bool upsert);
+  Status InsertRaw(const RawCall& call, rpc::Response* response, bool upsert);
   Result<json> Delete(ApiCall& call);
   Result<json> Get(ApiCall& call);
   Result<json> Query(ApiCall& call);
@@ -128,6 +131,19 @@ class EntityService {
                     uint64_t deadline_us);
   Status DeleteShard(const rpc::CollectionInfo& c, int32_t shard, std::vector<PrimaryKey> pks,
                      uint64_t deadline_us);
+
+  struct InsertArgs {
+    std::string db_name;
+    std::string name;
+    std::string partition_name;
+    bool upsert = false;
+    bool allow_int64 = true;
+    uint64_t deadline_us = 0;
+  };
+  // Parses `row_count` rows (given the auto ids, if any) and writes them; returns "data".
+  Result<json> Insert(const InsertArgs& args, size_t row_count,
+                      const std::function<Result<ParsedRows>(const CollectionSchema&,
+                                                             const std::vector<int64_t>&)>& parse);
 
   Proxy* const proxy_;
   std::mutex mu_;
@@ -439,14 +455,40 @@ Status EntityService::DeleteShard(const rpc::CollectionInfo& c, int32_t shard,
   }
 }
 
-Result<json> EntityService::Insert(ApiCall& call, bool upsert) {
-  VDB_ASSIGN_OR_RETURN(std::string name, call.body.String("collectionName", /*required=*/true));
-  VDB_ASSIGN_OR_RETURN(const json* data, call.body.Array("data"));
-  if (data == nullptr || data->empty()) return MissingParam("data");
-  VDB_ASSIGN_OR_RETURN(std::string partition_name, call.body.String("partitionName"));
+Status EntityService::InsertRaw(const RawCall& call, rpc::Response* response, bool upsert) {
+  VDB_ASSIGN_OR_RETURN(InsertBodyText split, SplitInsertBody(call.http->body));
+  JsonBody body(std::move(split.rest));
+  InsertArgs args;
+  VDB_ASSIGN_OR_RETURN(std::string db, body.String("dbName"));
+  args.db_name = ResolveDbName(db, *call.http);
+  VDB_ASSIGN_OR_RETURN(args.name, body.String("collectionName", /*required=*/true));
+  VDB_ASSIGN_OR_RETURN(args.partition_name, body.String("partitionName"));
+  if (split.data.empty()) return MissingParam("data");
+  VDB_ASSIGN_OR_RETURN(size_t row_count, proxy::CountRows(split.data));
+  if (row_count == 0) return MissingParam("data");
+  args.upsert = upsert;
+  args.allow_int64 = call.allow_int64;
+  args.deadline_us = call.deadline_us;
+  VDB_ASSIGN_OR_RETURN(
+      json data,
+      Insert(args, row_count, [&](const CollectionSchema& schema, const std::vector<int64_t>& ids) {
+        return ParseRowsText(schema, split.data, ids);
+      }));
+  json envelope = rpc::SuccessEnvelope(std::move(data));
+  envelope["cost"] = 0;
+  rpc::WriteEnvelope(envelope, response);
+  return Status::OK();
+}
+
+Result<json> EntityService::Insert(
+    const InsertArgs& args, size_t row_count,
+    const std::function<Result<ParsedRows>(const CollectionSchema&, const std::vector<int64_t>&)>&
+        parse) {
+  const bool upsert = args.upsert;
   VDB_ASSIGN_OR_RETURN(auto catalog, proxy_->ReadyCatalog());
   VDB_ASSIGN_OR_RETURN(const rpc::CollectionInfo* c,
-                       Proxy::FindCollection(*catalog, call.db_name, name));
+                       Proxy::FindCollection(*catalog, args.db_name, args.name));
+  std::string partition_name = args.partition_name;
   if (partition_name.empty()) partition_name = std::string(rpc::kDefaultPartition);
   const rpc::PartitionInfo* partition = c->FindPartition(partition_name);
   if (partition == nullptr) return PartitionNotFound(partition_name);
@@ -455,9 +497,9 @@ Result<json> EntityService::Insert(ApiCall& call, bool upsert) {
 
   std::vector<int64_t> auto_ids;
   if (pk->auto_id && !upsert) {
-    VDB_ASSIGN_OR_RETURN(auto_ids, AllocateIds(data->size()));
+    VDB_ASSIGN_OR_RETURN(auto_ids, AllocateIds(row_count));
   }
-  VDB_ASSIGN_OR_RETURN(ParsedRows rows, ParseRows(c->schema, *data, auto_ids));
+  VDB_ASSIGN_OR_RETURN(ParsedRows rows, parse(c->schema, auto_ids));
 
   const int32_t shards = std::max(1, c->shards_num);
   std::vector<std::vector<uint32_t>> by_shard(static_cast<size_t>(shards));
@@ -479,16 +521,15 @@ Result<json> EntityService::Insert(ApiCall& call, bool upsert) {
       request.columns = segment::EncodeColumns(c->schema.fields,
                                                SelectRows(c->schema.fields, rows.columns, indices));
     }
-    tasks.push_back([this, c, s, request = std::move(request), &call]() -> Result<bool> {
-      VDB_RETURN_IF_ERROR(WriteShard(*c, s, std::move(request), call.deadline_us));
+    tasks.push_back([this, c, s, request = std::move(request), &args]() -> Result<bool> {
+      VDB_RETURN_IF_ERROR(WriteShard(*c, s, std::move(request), args.deadline_us));
       return true;
     });
   }
   for (auto& result : RunAll(std::move(tasks))) VDB_RETURN_IF_ERROR(result.status());
 
   json ids = json::array();
-  for (const PrimaryKey& key : rows.pks) ids.push_back(PkJson(key, call.allow_int64));
-  call.extra["cost"] = 0;
+  for (const PrimaryKey& key : rows.pks) ids.push_back(PkJson(key, args.allow_int64));
   if (upsert) return json{{"upsertCount", rows.num_rows}, {"upsertIds", std::move(ids)}};
   return json{{"insertCount", rows.num_rows}, {"insertIds", std::move(ids)}};
 }
@@ -808,8 +849,13 @@ Result<int64_t> EntityService::CountRows(const rpc::CollectionInfo& collection,
 
 void RegisterEntityRoutes(Proxy& proxy, rpc::HttpServer& /*server*/) {
   auto service = std::make_shared<EntityService>(&proxy);
-  proxy.Route("entities/insert", [service](ApiCall& call) { return service->Insert(call, false); });
-  proxy.Route("entities/upsert", [service](ApiCall& call) { return service->Insert(call, true); });
+  // Inserts skip the generic JSON body parse: their vectors are decoded straight from the text.
+  proxy.RouteRaw("entities/insert", [service](const RawCall& call, rpc::Response* response) {
+    return service->InsertRaw(call, response, false);
+  });
+  proxy.RouteRaw("entities/upsert", [service](const RawCall& call, rpc::Response* response) {
+    return service->InsertRaw(call, response, true);
+  });
   proxy.Route("entities/delete", [service](ApiCall& call) { return service->Delete(call); });
   proxy.Route("entities/get", [service](ApiCall& call) { return service->Get(call); });
   proxy.Route("entities/query", [service](ApiCall& call) { return service->Query(call); });

@@ -231,79 +231,125 @@ Status AppendValue(const FieldSchema& field, const json& v, ColumnData* col, siz
 
 }  // namespace
 
-Result<ParsedRows> ParseRows(const CollectionSchema& schema, const json& rows,
-                             const std::vector<int64_t>& auto_ids) {
-  ParsedRows out;
-  if (!rows.is_array()) return BadJson("data must be an array of rows");
-  out.num_rows = rows.size();
-  int meta_index = -1;
-  int pk_index = -1;
+RowBuilder::RowBuilder(const CollectionSchema& schema, const std::vector<int64_t>& auto_ids,
+                       size_t expected_rows)
+    : schema_(schema), auto_ids_(auto_ids) {
   for (size_t f = 0; f < schema.fields.size(); ++f) {
     const FieldSchema& field = schema.fields[f];
-    out.columns.emplace_back(field);
-    if (field.name == kDynamicFieldName) meta_index = static_cast<int>(f);
-    if (field.primary_key) pk_index = static_cast<int>(f);
-    out.columns.back().Reserve(rows.size(), field.type == DataType::kFloatVector
-                                                ? rows.size() * static_cast<size_t>(field.dim) * 4
-                                                : 0);
+    out_.columns.emplace_back(field);
+    if (field.name == kDynamicFieldName) meta_index_ = static_cast<int>(f);
+    if (field.primary_key) pk_index_ = static_cast<int>(f);
+    out_.columns.back().Reserve(expected_rows,
+                                field.type == DataType::kFloatVector
+                                    ? expected_rows * static_cast<size_t>(field.dim) * 4
+                                    : 0);
   }
-  if (pk_index < 0) return Status::Internal("collection " + schema.name + " has no primary key");
-  const FieldSchema& pk_field = schema.fields[static_cast<size_t>(pk_index)];
-  const bool use_auto_ids = pk_field.auto_id && !auto_ids.empty();
-  if (use_auto_ids && auto_ids.size() != rows.size()) {
+  use_auto_ids_ =
+      pk_index_ >= 0 && schema.fields[static_cast<size_t>(pk_index_)].auto_id && !auto_ids.empty();
+  out_.pks.reserve(expected_rows);
+  prefilled_.assign(schema.fields.size(), false);
+}
+
+int RowBuilder::FloatVectorColumn(std::string_view name) const {
+  for (size_t f = 0; f < schema_.fields.size(); ++f) {
+    if (schema_.fields[f].type == DataType::kFloatVector && schema_.fields[f].name == name) {
+      return static_cast<int>(f);
+    }
+  }
+  return -1;
+}
+
+Status RowBuilder::AppendFloatVector(int column, const float* values, size_t count) {
+  const size_t r = out_.num_rows;
+  const FieldSchema& field = schema_.fields[static_cast<size_t>(column)];
+  if (prefilled_[static_cast<size_t>(column)]) {
+    return RowError(r, "field " + field.name + " appears twice");
+  }
+  if (static_cast<int64_t>(count) != field.dim) {
+    return RowError(r, "the dim (" + std::to_string(field.dim) + ") of field " + field.name +
+                           " is not equal to the vector's length (" + std::to_string(count) + ")");
+  }
+  out_.columns[static_cast<size_t>(column)].AppendFloatVector(values);
+  prefilled_[static_cast<size_t>(column)] = true;
+  return Status::OK();
+}
+
+Status RowBuilder::AddRow(const json& row) {
+  const size_t r = out_.num_rows;
+  if (pk_index_ < 0) return Status::Internal("collection " + schema_.name + " has no primary key");
+  if (use_auto_ids_ && r >= auto_ids_.size()) {
     return Status::Internal("auto ids do not match the row count");
   }
-  out.pks.reserve(rows.size());
-  for (size_t r = 0; r < rows.size(); ++r) {
-    const json& row = rows[r];
-    if (!row.is_object()) return RowError(r, "a row must be a JSON object");
-    size_t known = 0;
-    for (size_t f = 0; f < schema.fields.size(); ++f) {
-      const FieldSchema& field = schema.fields[f];
-      ColumnData* col = &out.columns[f];
-      if (static_cast<int>(f) == meta_index) continue;
-      auto it = row.find(field.name);
-      if (it != row.end()) ++known;
-      if (field.primary_key && use_auto_ids) {
-        col->AppendInt(auto_ids[r]);
-        continue;
-      }
-      if (it == row.end() || it->is_null()) {
-        if (field.default_value) {
-          col->AppendRawRow(*field.default_value, true);
-        } else if (field.nullable) {
-          col->AppendNull();
-        } else {
-          return RowError(r, "field " + field.name +
-                                 " is missing or null, but it is not "
-                                 "nullable and has no default value");
-        }
-        continue;
-      }
-      VDB_RETURN_IF_ERROR(AppendValue(field, *it, col, r));
+  if (!row.is_object()) return RowError(r, "a row must be a JSON object");
+  size_t known = 0;
+  for (size_t f = 0; f < schema_.fields.size(); ++f) {
+    const FieldSchema& field = schema_.fields[f];
+    ColumnData* col = &out_.columns[f];
+    if (static_cast<int>(f) == meta_index_) continue;
+    auto it = row.find(field.name);
+    if (it != row.end()) ++known;
+    if (prefilled_[f]) {
+      if (it != row.end()) return RowError(r, "field " + field.name + " appears twice");
+      continue;
     }
-    json dynamic = json::object();
-    if (known < row.size()) {
-      for (auto it = row.begin(); it != row.end(); ++it) {
-        if (it.key() == kDynamicFieldName) {
-          return RowError(r, "$meta is a reserved key and cannot be inserted");
-        }
-        if (schema.FindField(it.key()) != nullptr) continue;
-        if (!schema.enable_dynamic_field) {
-          return RowError(
-              r, "has pass more field without dynamic schema, please check it: " + it.key());
-        }
-        if (meta_index < 0) {
-          return RowError(r, "collection " + schema.name +
-                                 " has no $meta field to hold the dynamic key " + it.key());
-        }
-        dynamic[it.key()] = *it;
-      }
+    if (field.primary_key && use_auto_ids_) {
+      col->AppendInt(auto_ids_[r]);
+      continue;
     }
-    if (meta_index >= 0) out.columns[static_cast<size_t>(meta_index)].AppendString(dynamic.dump());
-    out.pks.push_back(segment::PrimaryKeyAt(out.columns[static_cast<size_t>(pk_index)], r));
+    if (it == row.end() || it->is_null()) {
+      if (field.default_value) {
+        col->AppendRawRow(*field.default_value, true);
+      } else if (field.nullable) {
+        col->AppendNull();
+      } else {
+        return RowError(r, "field " + field.name +
+                               " is missing or null, but it is not nullable and has no default "
+                               "value");
+      }
+      continue;
+    }
+    VDB_RETURN_IF_ERROR(AppendValue(field, *it, col, r));
   }
-  return out;
+  json dynamic = json::object();
+  if (known < row.size()) {
+    for (auto it = row.begin(); it != row.end(); ++it) {
+      if (it.key() == kDynamicFieldName) {
+        return RowError(r, "$meta is a reserved key and cannot be inserted");
+      }
+      if (schema_.FindField(it.key()) != nullptr) continue;
+      if (!schema_.enable_dynamic_field) {
+        return RowError(r,
+                        "has pass more field without dynamic schema, please check it: " + it.key());
+      }
+      if (meta_index_ < 0) {
+        return RowError(r, "collection " + schema_.name +
+                               " has no $meta field to hold the dynamic key " + it.key());
+      }
+      dynamic[it.key()] = *it;
+    }
+  }
+  if (meta_index_ >= 0) {
+    out_.columns[static_cast<size_t>(meta_index_)].AppendString(dynamic.dump());
+  }
+  out_.pks.push_back(segment::PrimaryKeyAt(out_.columns[static_cast<size_t>(pk_index_)], r));
+  prefilled_.assign(schema_.fields.size(), false);
+  ++out_.num_rows;
+  return Status::OK();
+}
+
+Result<ParsedRows> RowBuilder::Finish() {
+  if (use_auto_ids_ && out_.num_rows != auto_ids_.size()) {
+    return Status::Internal("auto ids do not match the row count");
+  }
+  return std::move(out_);
+}
+
+Result<ParsedRows> ParseRows(const CollectionSchema& schema, const json& rows,
+                             const std::vector<int64_t>& auto_ids) {
+  if (!rows.is_array()) return BadJson("data must be an array of rows");
+  RowBuilder builder(schema, auto_ids, rows.size());
+  for (const json& row : rows) VDB_RETURN_IF_ERROR(builder.AddRow(row));
+  return builder.Finish();
 }
 
 std::vector<ColumnData> SelectRows(const std::vector<FieldSchema>& fields,

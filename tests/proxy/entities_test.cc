@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <memory>
 #include <random>
 #include <string>
@@ -546,6 +548,47 @@ TEST(EntitiesRowsTest, ShardOfIsStable) {
   EXPECT_EQ(ShardOf(PrimaryKey(int64_t{12345}), 7), ShardOf(PrimaryKey(int64_t{12345}), 7));
   EXPECT_EQ(ShardOf(PrimaryKey(std::string("abc")), 16),
             ShardOf(PrimaryKey(std::string("abc")), 16));
+}
+
+TEST_F(EntitiesTest, InsertBodyReaderFollowsJsonRules) {
+  CreateCollection("raw", 2, 2);
+  auto post = [](const std::string& body) {
+    auto r = cluster->client->Post("/v2/vectordb/entities/insert", body, "text/plain", 30000);
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? json::parse(r->body, nullptr, false) : json();
+  };
+  // Whitespace everywhere, a case-insensitive "Data", escapes, exponents, a vector of ints.
+  json ok = post(
+      " {\n \"collectionName\" : \"raw\" ,\"Data\":[ {\"id\":1 , \"vector\" : [ 1e0 ,-2.5E-1 ] ,"
+      "\"tag\":\"a\\\"b\"} ,{\"tag\":\"c\",\"vector\":[3,4],\"id\":\"2\"}] }\n");
+  ASSERT_EQ(ok.value("code", -1), 0) << ok;
+  EXPECT_EQ(ok["data"]["insertIds"], json({1, 2}));
+  EXPECT_EQ(ok["cost"], 0);
+  json got = Ok("entities/get", {{"collectionName", "raw"}, {"id", {1, 2}}});
+  ASSERT_EQ(got.size(), 2u) << got;
+  EXPECT_EQ(got[0]["vector"], json({1.0, -0.25}));
+  EXPECT_EQ(got[0]["tag"], "a\"b");
+  EXPECT_EQ(got[1]["vector"], json({3.0, 4.0}));
+
+  EXPECT_EQ(post("").value("code", -1), 1801);
+  EXPECT_EQ(post("null").value("code", -1), 1802);
+  EXPECT_EQ(post("[1]").value("code", -1), 1801);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":[{\"id\":1,").value("code", -1), 1801);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":{}}").value("code", -1), 1801);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":null}").value("code", -1), 1802);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":[]}").value("code", -1), 1802);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":[{\"id\":1,\"vector\":[1,2],"
+                 "\"vector\":[1,2],\"tag\":\"x\"}]}")
+                .value("code", -1),
+            1804);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":[{\"id\":1,\"vector\":[1,\"x\"],"
+                 "\"tag\":\"x\"}]}")
+                .value("code", -1),
+            1804);
+  EXPECT_EQ(post("{\"collectionName\":\"raw\",\"data\":[7]}").value("code", -1), 1804);
+  EXPECT_EQ(post("{\"collectionName\":1,\"data\":[]}").value("code", -1), 1801);
+  EXPECT_EQ(Ok("entities/query", {{"collectionName", "raw"}, {"outputFields", {"count(*)"}}}),
+            json::array({{{"count(*)", 2}}}));
 }
 
 }  // namespace
