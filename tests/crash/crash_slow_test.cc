@@ -1,4 +1,4 @@
-// The long crash test (label slow): two shards on two streaming nodes, many rounds of kill -9 of a
+// The long crash test (label slow): a two-shard collection, many rounds of kill -9 of a
 // randomly chosen child at a random moment under insert load, then a kill of every process, and
 // after each phase a Strong check that every acknowledged row is there exactly once. The seed is
 // printed; rerun one with VDB_CRASH_SEED=N.
@@ -19,19 +19,23 @@
 namespace vdb::test {
 namespace {
 
-// Disabled with the streaming kills of crash_test.cc (count(*) sees some rows twice).
-TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
+using Children = std::vector<std::pair<std::string, int>>;
+
+// Starts vdbd with `extra_args` (`expected` children), creates a two-shard collection, kills a
+// random one of `children` at a random moment `rounds` times under load, then every process.
+void RandomKills(const std::vector<std::string>& extra_args, size_t expected,
+                 const Children& children, int rounds) {
   uint64_t seed = CrashSeed(777);
   std::printf("crash test seed %llu (rerun with VDB_CRASH_SEED=%llu)\n",
               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
-  RecordProperty("seed", std::to_string(seed));
+  ::testing::Test::RecordProperty("seed", std::to_string(seed));
   std::mt19937_64 rng(seed);
   TempDir dir;
   VdbdOptions options;
   options.vdbd_path = VDBD_PATH;
   options.data_dir = dir.Sub("data");
-  options.extra_args = {"--streaming-nodes", "2", "--query-nodes", "2"};
-  options.expected_children = 7;
+  options.extra_args = extra_args;
+  options.expected_children = expected;
   VdbdHarness vdbd(options);
   Status started = vdbd.Start();
   ASSERT_TRUE(started.ok()) << started.ToString();
@@ -39,7 +43,8 @@ TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
                            {"dimension", 8},
                            {"metricType", "L2"},
                            {"params", {{"consistencyLevel", "Strong"}, {"shardsNum", 2}}}};
-  ASSERT_TRUE(vdbd.Call("/v2/vectordb/collections/create", create).ok());
+  auto created = vdbd.Call("/v2/vectordb/collections/create", create);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
   ASSERT_TRUE(WaitFor(
       [&] {
         auto r =
@@ -57,12 +62,9 @@ TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
   InsertLoad load(&vdbd, load_options);
   load.Start();
   ASSERT_TRUE(load.WaitForMoreAcks(500, 20000));
-  const std::vector<std::pair<std::string, int>> children = {
-      {"streaming", 1}, {"streaming", 2}, {"query", 1}, {"query", 2},
-      {"data", 1},      {"proxy", 1},     {"coord", 1}};
   std::uniform_int_distribution<size_t> pick(0, children.size() - 1);
   std::uniform_int_distribution<int> pause_ms(0, 1500);
-  for (int round = 0; round < 20; ++round) {
+  for (int round = 0; round < rounds; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
     const auto& [role, id] = children[pick(rng)];
     auto killed = vdbd.KillChild(role, id);
@@ -92,6 +94,24 @@ TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
   size_t found_maybe_after = 0;
   EXPECT_TRUE(VerifyRows(&vdbd, "crash", load.acked_ids(), load.maybe_ids(), &found_maybe_after));
   EXPECT_EQ(found_maybe, found_maybe_after);
+}
+
+TEST(VdbdCrashSlowTest, ManyRandomKillsOfQueryDataProxyCoord) {
+  RandomKills({}, 5, {{"query", 1}, {"data", 1}, {"proxy", 1}, {"coord", 1}}, 20);
+}
+
+// Disabled until vdbd is fixed: kills of a streaming node make count(*) see some rows twice (see
+// crash_test.cc), and with two streaming or two query nodes collections/create times out.
+TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
+  RandomKills({"--streaming-nodes", "2", "--query-nodes", "2"}, 7,
+              {{"streaming", 1},
+               {"streaming", 2},
+               {"query", 1},
+               {"query", 2},
+               {"data", 1},
+               {"proxy", 1},
+               {"coord", 1}},
+              20);
 }
 
 }  // namespace
