@@ -81,6 +81,9 @@ struct FieldSchema {
   bool operator==(const FieldSchema&) const = default;
 };
 
+// The hidden JSON field that holds the keys of a dynamic schema no field declares.
+inline constexpr std::string_view kDynamicFieldName = "$meta";
+
 constexpr int64_t kMinVectorDim = 2;
 constexpr int64_t kMaxVectorDim = 32768;
 constexpr int64_t kMaxVarCharLength = 65535;

@@ -634,6 +634,14 @@ Result<CatalogRevision> Coordinator::CreateCollection(const std::string& db_name
     return InvalidParameter("consistency level \"" + level +
                             "\" is not Strong, Session, Bounded, Eventually or Customized");
   }
+  // A dynamic schema keeps the keys no field declares in a hidden JSON field, "$meta", as
+  // Milvus does; every layer below sees it as an ordinary column.
+  if (schema.enable_dynamic_field && schema.FindField(kDynamicFieldName) == nullptr) {
+    FieldSchema meta;
+    meta.name = std::string(kDynamicFieldName);
+    meta.type = DataType::kJson;
+    schema.fields.push_back(std::move(meta));
+  }
   for (size_t i = 0; i < schema.fields.size(); ++i) {
     schema.fields[i].id = FieldId(kFirstFieldId + static_cast<int64_t>(i));
   }
