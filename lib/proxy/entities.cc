@@ -34,7 +34,6 @@ namespace {
 
 constexpr int kMilvusBadId = 1806;
 constexpr int64_t kMaxTopK = 16384;
-constexpr uint64_t kBoundedStalenessMs = 5000;
 constexpr int64_t kIdBlock = 10000;
 
 // One channel of a collection as reads see it.
@@ -224,11 +223,12 @@ Result<Timestamp> EntityService::ReadTimestamp(const JsonBody& body, const rpc::
   if (level == "Strong" || level == "Session" || level.empty()) {
     return proxy_->coord().AllocateTimestamps(1);
   }
-  if (level == "Bounded" || level == "Customized") {
-    uint64_t now_ms = proxy_->env()->NowMicros() / 1000;
-    return ComposeTimestamp(now_ms > kBoundedStalenessMs ? now_ms - kBoundedStalenessMs : 0, 0);
-  }
-  if (level == "Eventually") return Timestamp{0};
+  // Bounded, like Milvus, bounds how long a read may wait, not what it sees: a read at
+  // now - staleness would hide every row written in the last few seconds. On one machine each
+  // channel's tsafe trails the newest write by milliseconds, so a Bounded read is served at the
+  // channel's current tsafe (read_ts 0), which is always within the bound; the query nodes'
+  // delete refresh (1 s) keeps sealed data within it too.
+  if (level == "Bounded" || level == "Customized" || level == "Eventually") return Timestamp{0};
   return InvalidParam("consistencyLevel " + level +
                       " is not one of Strong, Bounded, Session, Eventually");
 }
