@@ -377,7 +377,7 @@ json DescribeCollectionJson(const rpc::CollectionInfo& c) {
   json fields = json::array();
   bool auto_id = false;
   for (const FieldSchema& f : c.schema.fields) {
-    if (f.name == "$meta") continue;
+    if (f.name == kDynamicFieldName) continue;
     json params = json::array();
     if (IsDenseVector(f.type)) params.push_back({{"key", "dim"}, {"value", std::to_string(f.dim)}});
     if (f.type == DataType::kVarChar ||

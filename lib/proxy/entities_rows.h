@@ -16,9 +16,6 @@
 
 namespace vdb::proxy {
 
-// The name of the JSON field that holds a row's dynamic keys (Milvus's "$meta").
-inline constexpr std::string_view kDynamicFieldName = "$meta";
-
 // The shard of a primary key: CRC32C (common/crc32c.h) of the key's bytes modulo `shards` — an
 // int64 as its 8 little-endian bytes, a VarChar as its UTF-8 bytes. Stable across processes and
 // versions: every insert, upsert and delete of a key reaches the same channel.
