@@ -5,16 +5,14 @@
 #include <mutex>
 
 #include "common/env.h"
-#include "coord/coord_service.h"
 #include "coord/coord_test_util.h"
-#include "coord/coordinator.h"
 #include "datanode/datanode_test_util.h"
 #include "index/vector_index.h"
-#include "meta/sqlite_meta_store.h"
 #include "rpc/coord_client.h"
 #include "rpc/http.h"
 #include "segment/segment_writer.h"
 #include "storage/object_store.h"
+#include "util/coord_fixture.h"
 #include "util/temp_dir.h"
 
 namespace vdb::data {
@@ -33,18 +31,9 @@ constexpr int64_t kWaitMs = 30000;  // generous: only a failing test waits it ou
 class DataNodeTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto meta = meta::OpenSqliteMetaStore(":memory:");
-    ASSERT_TRUE(meta.ok());
-    meta_ = std::move(*meta);
-    auto coord = coord::Coordinator::Open(&coord_env_, meta_.get());
-    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
-    coord_ = std::move(*coord);
-    service_ = std::make_unique<coord::CoordService>(coord_.get());
-    service_->RegisterRoutes(&server_);
-    auto port = server_.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok());
-    ASSERT_TRUE(server_.Start().ok());
-    client_ = std::make_unique<rpc::CoordClient>("127.0.0.1:" + std::to_string(*port));
+    Status started = coord_.Start(&coord_env_);
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    client_ = std::make_unique<rpc::CoordClient>(coord_.address());
     auto store = storage::OpenLocalObjectStore(Env::Default(), dir_.Sub("objects"));
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
@@ -52,7 +41,7 @@ class DataNodeTest : public ::testing::Test {
   void TearDown() override {
     for (auto& node : nodes_) node->Stop();
     client_.reset();  // closes its keep-alive connection, which the server would wait out
-    server_.Stop();
+    coord_.Stop();
   }
 
   // Collection "c" with an index of `index_type` on its vector field.
@@ -122,10 +111,7 @@ class DataNodeTest : public ::testing::Test {
 
   coord::test::ManualClockEnv coord_env_;
   vdb::test::TempDir dir_;
-  std::unique_ptr<meta::MetaStore> meta_;
-  std::unique_ptr<coord::Coordinator> coord_;
-  std::unique_ptr<coord::CoordService> service_;
-  rpc::HttpServer server_;
+  vdb::test::CoordFixture coord_;
   std::unique_ptr<rpc::CoordClient> client_;
   std::unique_ptr<storage::ObjectStore> store_;
   std::vector<std::unique_ptr<DataNode>> nodes_;
@@ -155,8 +141,9 @@ TEST_F(DataNodeTest, BuildsAndCommitsAnHnswIndexWithHighRecall) {
   EXPECT_EQ(stats.jobs_failed, 0);
   EXPECT_EQ(stats.bytes_written, static_cast<int64_t>(bytes->size()));
   EXPECT_GT(stats.build_seconds, 0);
-  EXPECT_EQ(coord_->PendingJobCount(), 0u);
-  EXPECT_EQ(coord_->DescribeIndex("default", "c", "vector")->state, rpc::IndexState::kFinished);
+  EXPECT_EQ(coord_.coord()->PendingJobCount(), 0u);
+  EXPECT_EQ(coord_.coord()->DescribeIndex("default", "c", "vector")->state,
+            rpc::IndexState::kFinished);
 }
 
 TEST_F(DataNodeTest, TwoNodesShareTheSegmentsOfACollection) {
@@ -204,12 +191,12 @@ TEST_F(DataNodeTest, JobOfANodeThatDiedBeforeCommittingIsRerunByAnother) {
     ASSERT_FALSE(orphan.empty());
   }
   EXPECT_TRUE(store_->Stat(orphan).ok());
-  EXPECT_EQ(coord_->PendingJobCount(), 1u);
-  EXPECT_TRUE(coord_->Snapshot().FindSegment(SegmentId(5))->index_objects.empty());
+  EXPECT_EQ(coord_.coord()->PendingJobCount(), 1u);
+  EXPECT_TRUE(coord_.coord()->Snapshot().FindSegment(SegmentId(5))->index_objects.empty());
 
   // Its heartbeats stop; once the coordinator's clock passes the lease the job is re-queued.
   coord_env_.AdvanceMs(coord::CoordinatorOptions{}.job_lease_ms + 1);
-  ASSERT_TRUE(coord_->Tick().ok());
+  ASSERT_TRUE(coord_.coord()->Tick().ok());
   DataNode* rescuer = StartNode(2);
   auto keys = WaitForIndexObjects(SegmentId(5), "vector");
   ASSERT_EQ(keys.size(), 1u);
@@ -219,7 +206,7 @@ TEST_F(DataNodeTest, JobOfANodeThatDiedBeforeCommittingIsRerunByAnother) {
       rescuer->WaitForStats([](const DataNodeStats& s) { return s.jobs_done == 1; }, kWaitMs));
   // The first attempt's object is unreferenced, left for GC.
   EXPECT_TRUE(store_->Stat(orphan).ok());
-  EXPECT_EQ(coord_->PendingJobCount(), 0u);
+  EXPECT_EQ(coord_.coord()->PendingJobCount(), 0u);
 }
 
 TEST_F(DataNodeTest, DamagedOrMissingSegmentFailsTheJobAndTheNodeCarriesOn) {
@@ -243,7 +230,7 @@ TEST_F(DataNodeTest, DamagedOrMissingSegmentFailsTheJobAndTheNodeCarriesOn) {
   EXPECT_EQ(WaitForIndexObjects(SegmentId(3), "vector").size(), 1u);
   // The catalog can show the commit a moment before the node counts it.
   EXPECT_TRUE(node->WaitForStats([](const DataNodeStats& s) { return s.jobs_done == 1; }, kWaitMs));
-  rpc::Catalog cat = coord_->Snapshot();
+  rpc::Catalog cat = coord_.coord()->Snapshot();
   EXPECT_TRUE(cat.FindSegment(SegmentId(1))->index_objects.empty());
   EXPECT_TRUE(cat.FindSegment(SegmentId(2))->index_objects.empty());
 }

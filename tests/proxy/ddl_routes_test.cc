@@ -11,14 +11,12 @@
 #include <vector>
 
 #include "common/env.h"
-#include "coord/coord_service.h"
-#include "coord/coordinator.h"
-#include "meta/sqlite_meta_store.h"
 #include "proxy/proxy.h"
 #include "rpc/catalog.h"
 #include "rpc/data_plane.h"
 #include "rpc/envelope.h"
 #include "rpc/http.h"
+#include "util/coord_fixture.h"
 
 namespace vdb::proxy {
 namespace {
@@ -72,10 +70,7 @@ class SkewedEnv final : public Env {
 };
 
 struct Cluster {
-  std::unique_ptr<meta::MetaStore> store;
-  std::unique_ptr<coord::Coordinator> coord;
-  std::unique_ptr<coord::CoordService> service;
-  rpc::HttpServer coord_server;
+  test::CoordFixture coord;
   rpc::HttpServer stream_server;  // fake streaming node: flush only
   std::mutex flushed_mu;
   std::vector<int64_t> flushed;  // collection ids flushed
@@ -103,19 +98,9 @@ class DdlRoutesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     cluster = new Cluster();
     Cluster& c = *cluster;
-    auto store = meta::OpenSqliteMetaStore(":memory:");
-    ASSERT_TRUE(store.ok());
-    c.store = std::move(*store);
-    auto coord = coord::Coordinator::Open(Env::Default(), c.store.get());
-    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
-    c.coord = std::move(*coord);
-    c.service =
-        std::make_unique<coord::CoordService>(c.coord.get(), coord::CoordServiceOptions{500, 200});
-    c.service->RegisterRoutes(&c.coord_server);
-    auto coord_port = c.coord_server.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(coord_port.ok());
-    ASSERT_TRUE(c.coord_server.Start().ok());
-    std::string coord_address = "127.0.0.1:" + std::to_string(*coord_port);
+    Status started = c.coord.Start(Env::Default(), coord::CoordServiceOptions{500, 200});
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    const std::string& coord_address = c.coord.address();
 
     c.stream_server.Route("POST", std::string(rpc::kStreamFlushPath),
                           [](const rpc::Request& req, rpc::Response* resp) -> Status {
@@ -133,7 +118,7 @@ class DdlRoutesTest : public ::testing::Test {
     ASSERT_TRUE(stream_port.ok());
     ASSERT_TRUE(c.stream_server.Start().ok());
     // Registered as a live streaming node, it gets every channel, so loads complete.
-    ASSERT_TRUE(c.coord
+    ASSERT_TRUE(c.coord.coord()
                     ->Heartbeat(rpc::NodeRole::kStreaming, NodeId(1),
                                 "127.0.0.1:" + std::to_string(*stream_port))
                     .ok());
@@ -171,8 +156,7 @@ class DdlRoutesTest : public ::testing::Test {
     cluster->proxy->Stop();
     cluster->proxy.reset();
     cluster->stream_server.Stop();
-    cluster->coord_server.Stop();
-    cluster->service->StopTicker();
+    cluster->coord.Stop();
     delete cluster;
     cluster = nullptr;
   }
@@ -309,9 +293,9 @@ TEST_F(DdlRoutesTest, ProxyHeartbeatsToTheCoordinator) {
     const rpc::NodeInfo* n = cat.FindNode(rpc::NodeRole::kProxy, NodeId(7));
     return n != nullptr && n->alive;
   };
-  rpc::Catalog cat = cluster->coord->Snapshot();
+  rpc::Catalog cat = cluster->coord.coord()->Snapshot();
   for (int i = 0; i < 50 && !has_proxy(cat); ++i) {
-    cat = cluster->coord->WaitForRevision(cat.revision, 100);
+    cat = cluster->coord.coord()->WaitForRevision(cat.revision, 100);
   }
   EXPECT_TRUE(has_proxy(cat));
 }
@@ -606,7 +590,7 @@ TEST_F(DdlRoutesTest, StatsCountSealedRowsPerCollectionAndPartition) {
   Ok("collections/create", {{"collectionName", "counted"}, {"dimension", 4}});
   Ok("partitions/create", {{"collectionName", "counted"}, {"partitionName", "p1"}});
   EXPECT_EQ(Ok("collections/get_stats", {{"collectionName", "counted"}}), json({{"rowCount", 0}}));
-  rpc::Catalog cat = cluster->coord->Snapshot();
+  rpc::Catalog cat = cluster->coord.coord()->Snapshot();
   const rpc::CollectionInfo* c = cat.FindCollection("default", "counted");
   ASSERT_NE(c, nullptr);
   rpc::SegmentInfo s;
@@ -618,7 +602,7 @@ TEST_F(DdlRoutesTest, StatsCountSealedRowsPerCollectionAndPartition) {
   s.ts_min = 1;
   s.ts_max = 2;
   s.object_prefix = "obj/424242";
-  auto rev = cluster->coord->CommitSegment(s, Lsn(1), 2);
+  auto rev = cluster->coord.coord()->CommitSegment(s, Lsn(1), 2);
   ASSERT_TRUE(rev.ok()) << rev.status().ToString();
   ASSERT_TRUE(cluster->proxy->WaitForRevision(*rev, UINT64_MAX).ok());
   EXPECT_EQ(Ok("collections/get_stats", {{"collectionName", "counted"}}), json({{"rowCount", 7}}));

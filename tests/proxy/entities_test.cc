@@ -14,9 +14,6 @@
 #include <vector>
 
 #include "common/env.h"
-#include "coord/coord_service.h"
-#include "coord/coordinator.h"
-#include "meta/sqlite_meta_store.h"
 #include "proxy/entities_filter.h"
 #include "proxy/entities_rows.h"
 #include "proxy/proxy.h"
@@ -25,6 +22,7 @@
 #include "rpc/http.h"
 #include "storage/object_store.h"
 #include "streaming/streaming_process.h"
+#include "util/coord_fixture.h"
 #include "util/temp_dir.h"
 
 namespace vdb::proxy {
@@ -34,11 +32,7 @@ using nlohmann::json;
 
 struct Cluster {
   test::TempDir dir;
-  std::unique_ptr<meta::MetaStore> meta;
-  std::unique_ptr<coord::Coordinator> coord;
-  std::unique_ptr<coord::CoordService> service;
-  rpc::HttpServer coord_server;
-  std::string coord_address;
+  test::CoordFixture coord;
   std::unique_ptr<rpc::CoordClient> coord_client;
   std::unique_ptr<storage::ObjectStore> store;
   rpc::HttpServer stream_server;
@@ -65,20 +59,9 @@ class EntitiesTest : public ::testing::Test {
   static void SetUpTestSuite() {
     cluster = new Cluster();
     Cluster& c = *cluster;
-    auto meta = meta::OpenSqliteMetaStore(":memory:");
-    ASSERT_TRUE(meta.ok());
-    c.meta = std::move(*meta);
-    auto coord = coord::Coordinator::Open(Env::Default(), c.meta.get());
-    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
-    c.coord = std::move(*coord);
-    c.service =
-        std::make_unique<coord::CoordService>(c.coord.get(), coord::CoordServiceOptions{500, 100});
-    c.service->RegisterRoutes(&c.coord_server);
-    auto port = c.coord_server.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok());
-    ASSERT_TRUE(c.coord_server.Start().ok());
-    c.coord_address = "127.0.0.1:" + std::to_string(*port);
-    c.coord_client = std::make_unique<rpc::CoordClient>(c.coord_address);
+    Status started = c.coord.Start(Env::Default(), coord::CoordServiceOptions{500, 100});
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    c.coord_client = std::make_unique<rpc::CoordClient>(c.coord.address());
     auto store = storage::OpenLocalObjectStore(Env::Default(), c.dir.Sub("objects"));
     ASSERT_TRUE(store.ok());
     c.store = std::move(*store);
@@ -90,7 +73,7 @@ class EntitiesTest : public ::testing::Test {
     params.node_id = NodeId(1);
     params.data_dir = c.dir.path();
     params.address = "127.0.0.1:" + std::to_string(*stream_port);
-    params.coord_address = c.coord_address;
+    params.coord_address = c.coord.address();
     params.options.heartbeat_interval_ms = 100;
     params.options.tick_interval_ms = 50;
     params.options.catalog_poll_ms = 200;
@@ -118,7 +101,7 @@ class EntitiesTest : public ::testing::Test {
     ASSERT_TRUE(proxy_port.ok());
     ProxyOptions options;
     options.catalog_poll_ms = 200;
-    ASSERT_TRUE(c.proxy->Start(Env::Default(), &c.proxy_server, c.coord_address, options).ok());
+    ASSERT_TRUE(c.proxy->Start(Env::Default(), &c.proxy_server, c.coord.address(), options).ok());
     ASSERT_TRUE(c.proxy_server.Start().ok());
     c.client = std::make_unique<rpc::HttpClient>("127.0.0.1:" + std::to_string(*proxy_port));
   }
@@ -136,8 +119,7 @@ class EntitiesTest : public ::testing::Test {
     c.stream_server.Stop();
     c.stream.reset();
     c.coord_client.reset();
-    c.coord_server.Stop();
-    c.service->StopTicker();
+    c.coord.Stop();
     delete cluster;
     cluster = nullptr;
   }

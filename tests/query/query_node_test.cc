@@ -11,12 +11,9 @@
 #include <thread>
 
 #include "common/env.h"
-#include "coord/coord_service.h"
 #include "coord/coord_test_util.h"
-#include "coord/coordinator.h"
 #include "index/brute_force.h"
 #include "index/vector_index.h"
-#include "meta/sqlite_meta_store.h"
 #include "rpc/coord_client.h"
 #include "rpc/data_plane.h"
 #include "rpc/http.h"
@@ -24,6 +21,7 @@
 #include "segment/column_codec.h"
 #include "segment/segment_writer.h"
 #include "storage/object_store.h"
+#include "util/coord_fixture.h"
 #include "util/temp_dir.h"
 
 namespace vdb::query {
@@ -115,25 +113,17 @@ class QueryNodeTest : public ::testing::Test {
   };
 
   void SetUp() override {
-    auto meta = meta::OpenSqliteMetaStore(":memory:");
-    ASSERT_TRUE(meta.ok());
-    meta_ = std::move(*meta);
-    auto coord = coord::Coordinator::Open(&coord_env_, meta_.get());
-    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
-    coord_ = std::move(*coord);
-    service_ = std::make_unique<coord::CoordService>(coord_.get());
-    service_->RegisterRoutes(&coord_server_);
-    auto port = coord_server_.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok());
-    ASSERT_TRUE(coord_server_.Start().ok());
-    client_ = std::make_unique<rpc::CoordClient>("127.0.0.1:" + std::to_string(*port));
+    Status started = coord_.Start(&coord_env_);
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    client_ = std::make_unique<rpc::CoordClient>(coord_.address());
     auto store = storage::OpenLocalObjectStore(Env::Default(), dir_.Sub("objects"));
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     ASSERT_TRUE(client_->CreateCollection("default", coord::test::MakeSchema("c", kDim)).ok());
     collection_ = *client_->DescribeCollection("default", "c");
     channel_ = rpc::ChannelName(collection_.id, 0);
-    ASSERT_TRUE(coord_->Heartbeat(rpc::NodeRole::kStreaming, NodeId(1), feed_.address()).ok());
+    ASSERT_TRUE(
+        coord_.coord()->Heartbeat(rpc::NodeRole::kStreaming, NodeId(1), feed_.address()).ok());
   }
 
   void TearDown() override {
@@ -143,7 +133,7 @@ class QueryNodeTest : public ::testing::Test {
       s.server->Stop();
     }
     client_.reset();
-    coord_server_.Stop();
+    coord_.Stop();
   }
 
   QueryNode* StartNode(int64_t id) {
@@ -170,7 +160,7 @@ class QueryNodeTest : public ::testing::Test {
     QueryNode* n = nodes_.back().node.get();
     EXPECT_TRUE(n->WaitFor(
         [&](const QueryNode&) {
-          const rpc::Catalog catalog = coord_->Snapshot();
+          const rpc::Catalog catalog = coord_.coord()->Snapshot();
           const rpc::NodeInfo* info = catalog.FindNode(rpc::NodeRole::kQuery, NodeId(id));
           return info != nullptr && info->alive;
         },
@@ -322,10 +312,7 @@ class QueryNodeTest : public ::testing::Test {
   coord::test::ManualClockEnv coord_env_;
   vdb::test::TempDir dir_;
   FakeDeletesFeed feed_;
-  std::unique_ptr<meta::MetaStore> meta_;
-  std::unique_ptr<coord::Coordinator> coord_;
-  std::unique_ptr<coord::CoordService> service_;
-  rpc::HttpServer coord_server_;
+  vdb::test::CoordFixture coord_;
   std::unique_ptr<rpc::CoordClient> client_;
   std::unique_ptr<storage::ObjectStore> store_;
   rpc::CollectionInfo collection_;
@@ -512,10 +499,11 @@ TEST_F(QueryNodeTest, SegmentReassignedAwayIsDroppedAndReportedUnavailable) {
   // Node 1 goes silent past the heartbeat timeout: its segment moves to node 2.
   first->TEST_PauseHeartbeats(true);
   coord_env_.AdvanceMs(4000);
-  ASSERT_TRUE(coord_->Heartbeat(rpc::NodeRole::kQuery, NodeId(2), nodes_[1].address).ok());
-  ASSERT_TRUE(coord_->Heartbeat(rpc::NodeRole::kStreaming, NodeId(1), feed_.address()).ok());
-  ASSERT_TRUE(coord_->Tick().ok());
-  ASSERT_EQ(coord_->Snapshot().FindSegment(SegmentId(40))->query_node_id, NodeId(2));
+  ASSERT_TRUE(coord_.coord()->Heartbeat(rpc::NodeRole::kQuery, NodeId(2), nodes_[1].address).ok());
+  ASSERT_TRUE(
+      coord_.coord()->Heartbeat(rpc::NodeRole::kStreaming, NodeId(1), feed_.address()).ok());
+  ASSERT_TRUE(coord_.coord()->Tick().ok());
+  ASSERT_EQ(coord_.coord()->Snapshot().FindSegment(SegmentId(40))->query_node_id, NodeId(2));
   ASSERT_TRUE(WaitLoaded(first, {}));
   ASSERT_TRUE(WaitLoaded(second, {SegmentId(40)}));
   EXPECT_EQ(Count(ClientOf(1), 0), 50u);

@@ -8,53 +8,29 @@
 #include <thread>
 
 #include "common/env.h"
-#include "coord/coord_service.h"
-#include "coord/coordinator.h"
-#include "meta/sqlite_meta_store.h"
+#include "coord/coord_test_util.h"
 #include "rpc/coord_client.h"
 #include "rpc/http.h"
 #include "rpc/stream_client.h"
 #include "segment/column_codec.h"
+#include "util/coord_fixture.h"
 #include "util/temp_dir.h"
 
 namespace vdb::streaming {
 namespace {
 
-CollectionSchema Schema() {
-  CollectionSchema s;
-  s.name = "docs";
-  FieldSchema pk;
-  pk.name = "id";
-  pk.type = DataType::kInt64;
-  pk.primary_key = true;
-  FieldSchema vec;
-  vec.name = "vector";
-  vec.type = DataType::kFloatVector;
-  vec.dim = 4;
-  s.fields = {pk, vec};
-  return s;
-}
+CollectionSchema Schema() { return coord::test::MakeSchema("docs"); }
 
 class StreamingProcessTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto meta = meta::OpenSqliteMetaStore(":memory:");
-    ASSERT_TRUE(meta.ok());
-    meta_ = std::move(*meta);
-    auto coord = coord::Coordinator::Open(Env::Default(), meta_.get());
-    ASSERT_TRUE(coord.ok()) << coord.status().ToString();
-    coord_ = std::move(*coord);
-    coord_service_ = std::make_unique<coord::CoordService>(coord_.get());
-    coord_service_->RegisterRoutes(&coord_server_);
-    auto port = coord_server_.Bind("127.0.0.1", 0);
-    ASSERT_TRUE(port.ok());
-    ASSERT_TRUE(coord_server_.Start().ok());
-    coord_address_ = "127.0.0.1:" + std::to_string(*port);
-    client_ = std::make_unique<rpc::CoordClient>(coord_address_);
+    Status started = coord_.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    client_ = std::make_unique<rpc::CoordClient>(coord_.address());
   }
   void TearDown() override {
     StopNode();
-    coord_server_.Stop();
+    coord_.Stop();
   }
 
   void StartNode() {
@@ -66,7 +42,7 @@ class StreamingProcessTest : public ::testing::Test {
     params.node_id = NodeId(1);
     params.data_dir = dir_.path();
     params.address = "127.0.0.1:" + std::to_string(*port);
-    params.coord_address = coord_address_;
+    params.coord_address = coord_.address();
     params.options.heartbeat_interval_ms = 100;
     params.options.tick_interval_ms = 50;
     params.options.handoff_grace_ms = 0;
@@ -93,11 +69,7 @@ class StreamingProcessTest : public ::testing::Test {
   }
 
   test::TempDir dir_;
-  std::unique_ptr<meta::MetaStore> meta_;
-  std::unique_ptr<coord::Coordinator> coord_;
-  std::unique_ptr<coord::CoordService> coord_service_;
-  rpc::HttpServer coord_server_;
-  std::string coord_address_;
+  test::CoordFixture coord_;
   std::unique_ptr<rpc::CoordClient> client_;
   std::unique_ptr<rpc::HttpServer> server_;
   std::unique_ptr<StreamingProcess> process_;
