@@ -16,11 +16,12 @@ using nlohmann::json;
 
 constexpr int64_t kIdsPerClient = 1'000'000'000;
 
-// Retries `path` a few times on any failure: verification runs right after restarts.
+// Retries `path` on any failure for up to a minute: verification runs right after restarts.
 Result<json> CallWithRetry(VdbdHarness* vdbd, const std::string& path, const json& body) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   Result<json> last = Status::Internal("not called");
-  for (int attempt = 0; attempt < 20; ++attempt) {
-    last = vdbd->Call(path, body, 30000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    last = vdbd->Call(path, body, 20000);
     if (last.ok()) return last;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
