@@ -54,7 +54,10 @@ using Handler = std::function<Status(const Request& request, Response* response)
 using ErrorHandler = std::function<void(const Status& status, Response* response)>;
 
 struct HttpServerOptions {
-  int thread_count = 8;
+  // httplib serves a kept-alive connection on one pool thread until it closes, so the pool must
+  // be larger than the number of connections peers keep open (every node holds a heartbeat and a
+  // catalog long-poll connection to the coordinator); idle threads cost little.
+  int thread_count = 64;
   // Largest request body accepted; bigger ones get HTTP 413.
   size_t max_body_bytes = size_t{256} << 20;
   // An idle keep-alive connection is closed after this long; Stop() waits for idle connections
