@@ -280,6 +280,13 @@ Result<Response> HttpClient::Send(const std::string& method, const std::string& 
       return Status::DeadlineExceeded(what + ": no response within " + std::to_string(timeout_ms) +
                                       " ms");
     }
+    // Once the request has been sent, a lost connection leaves its outcome unknown: the server
+    // may have applied it. That is kIOError, which callers must not retry blindly (a retried
+    // write could be applied twice); kUnavailable means nothing reached the server.
+    if (err == httplib::Error::Read || err == httplib::Error::Write) {
+      return Status::IOError(what + ": connection lost after the request was sent (" +
+                             httplib::to_string(err) + "); it may have been applied");
+    }
     return Status::Unavailable(what + ": " + httplib::to_string(err));
   }
   Response response;

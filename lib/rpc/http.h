@@ -125,7 +125,8 @@ struct HttpClientOptions {
 };
 
 // Client for one server address ("127.0.0.1:19530" or "http://127.0.0.1:19530").
-// Errors: kUnavailable (cannot connect, connection broken; names the address), kDeadlineExceeded
+// Errors: kUnavailable (cannot connect: nothing was sent; names the address), kIOError (the
+// connection broke after the request was sent: it may have been applied), kDeadlineExceeded
 // (no complete response within timeout_ms). Any HTTP status, 4xx/5xx included, is a Response.
 class HttpClient {
  public:
