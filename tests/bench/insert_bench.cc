@@ -132,17 +132,6 @@ Figures WalBaseline(const Flags& f) {
 }
 
 // One client's request body for batch `b`: its pre-rendered vector texts with fresh ids.
-std::string Body(const std::vector<std::string>& vectors, int64_t first_id) {
-  std::string body = R"({"collectionName":"bench","data":[)";
-  for (size_t r = 0; r < vectors.size(); ++r) {
-    if (r > 0) body += ',';
-    body += R"({"id":)" + std::to_string(first_id + static_cast<int64_t>(r)) + R"(,"vector":)";
-    body += vectors[r];
-    body += '}';
-  }
-  return body + "]}";
-}
-
 Figures VdbdInsert(const Flags& f) {
   vdb::Env* env = vdb::Env::Default();
   std::string data_dir = vdb::JoinPath(f.dir, "vdbd");
@@ -172,13 +161,9 @@ Figures VdbdInsert(const Flags& f) {
     std::mt19937 rng(static_cast<uint32_t>(c + 1));
     std::uniform_real_distribution<float> value(-1.0f, 1.0f);
     for (int r = 0; r < f.batch; ++r) {
-      std::string v = "[";
-      char buf[32];
-      for (int k = 0; k < f.dim; ++k) {
-        std::snprintf(buf, sizeof(buf), k ? ",%.6g" : "%.6g", value(rng));
-        v += buf;
-      }
-      texts[static_cast<size_t>(c)].push_back(v + "]");
+      std::vector<float> v(static_cast<size_t>(f.dim));
+      for (float& x : v) x = value(rng);
+      texts[static_cast<size_t>(c)].push_back(vdb::test::VectorJson(v.data(), f.dim, 6));
     }
   }
   std::vector<std::unique_ptr<vdb::rpc::HttpClient>> clients;
@@ -188,14 +173,14 @@ Figures VdbdInsert(const Flags& f) {
   // Warm-up: one batch per client, untimed.
   for (int c = 0; c < f.clients; ++c) {
     auto r = clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert",
-                                                   Body(texts[c], -1 - (c + 1) * int64_t{f.batch}),
+                                                   vdb::test::InsertBody("bench", texts[c], -1 - (c + 1) * int64_t{f.batch}),
                                                    "application/json", 60000);
     if (!r.ok() || r->body.find("\"code\":0") == std::string::npos) {
       Die("warm-up insert failed: " + (r.ok() ? r->body.substr(0, 300) : r.status().ToString()));
     }
   }
   Figures out = RunClients(f, [&](int c, int64_t b) {
-    std::string body = Body(texts[static_cast<size_t>(c)], b * f.batch);
+    std::string body = vdb::test::InsertBody("bench", texts[static_cast<size_t>(c)], b * f.batch);
     auto r = clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert", body,
                                                    "application/json", 60000);
     if (!r.ok() || r->body.find("\"code\":0") == std::string::npos) {

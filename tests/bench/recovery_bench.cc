@@ -125,13 +125,9 @@ void Insert(vdb::test::VdbdHarness* vdbd, const Flags& f, int64_t rows) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> value(-1.0f, 1.0f);
   for (int r = 0; r < f.batch; ++r) {
-    std::string v = "[";
-    char buf[32];
-    for (int k = 0; k < f.dim; ++k) {
-      std::snprintf(buf, sizeof(buf), k ? ",%.6g" : "%.6g", value(rng));
-      v += buf;
-    }
-    texts.push_back(v + "]");
+    std::vector<float> v(static_cast<size_t>(f.dim));
+    for (float& x : v) x = value(rng);
+    texts.push_back(vdb::test::VectorJson(v.data(), f.dim, 6));
   }
   std::atomic<int64_t> next{0};
   std::vector<std::thread> threads;
@@ -139,14 +135,9 @@ void Insert(vdb::test::VdbdHarness* vdbd, const Flags& f, int64_t rows) {
     threads.emplace_back([&] {
       vdb::rpc::HttpClient client(vdbd->proxy_address());
       for (int64_t first; (first = next.fetch_add(f.batch)) < rows;) {
-        std::string body = R"({"collectionName":"bench","data":[)";
         int64_t n = std::min<int64_t>(f.batch, rows - first);
-        for (int64_t r = 0; r < n; ++r) {
-          if (r > 0) body += ',';
-          body += R"({"id":)" + std::to_string(first + r) + R"(,"vector":)" +
-                  texts[static_cast<size_t>(r)] + "}";
-        }
-        body += "]}";
+        std::string body = vdb::test::InsertBody(
+            "bench", std::vector<std::string>(texts.begin(), texts.begin() + n), first);
         auto resp = client.Post("/v2/vectordb/entities/insert", body, "application/json", 120000);
         if (!resp.ok() || resp->body.find("\"code\":0") == std::string::npos) {
           Die("insert: " + (resp.ok() ? resp->body.substr(0, 300) : resp.status().ToString()));

@@ -89,16 +89,6 @@ double ElapsedUs(Clock::time_point t0) {
   return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
 }
 
-std::string VectorText(const float* v, int dim) {
-  std::string out = "[";
-  char buf[32];
-  for (int k = 0; k < dim; ++k) {
-    std::snprintf(buf, sizeof(buf), k ? ",%.9g" : "%.9g", v[k]);
-    out += buf;
-  }
-  return out + "]";
-}
-
 void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>& data) {
   json create = {{"collectionName", "bench"},
                  {"schema",
@@ -126,13 +116,11 @@ void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>
   vdb::rpc::HttpClient client(vdbd->proxy_address());
   constexpr int64_t kBatch = 1000;
   for (int64_t first = 0; first < f.rows; first += kBatch) {
-    std::string body = R"({"collectionName":"bench","data":[)";
+    std::vector<std::string> vectors;
     for (int64_t r = first; r < std::min(f.rows, first + kBatch); ++r) {
-      if (r > first) body += ',';
-      body += R"({"id":)" + std::to_string(r) + R"(,"vector":)" +
-              VectorText(&data[static_cast<size_t>(r * f.dim)], f.dim) + "}";
+      vectors.push_back(vdb::test::VectorJson(&data[static_cast<size_t>(r * f.dim)], f.dim));
     }
-    body += "]}";
+    std::string body = vdb::test::InsertBody("bench", vectors, first);
     auto resp = client.Post("/v2/vectordb/entities/insert", body, "application/json", 60000);
     if (!resp.ok() || resp->body.find("\"code\":0") == std::string::npos) {
       Die("insert: " + (resp.ok() ? resp->body.substr(0, 300) : resp.status().ToString()));
@@ -211,7 +199,7 @@ int main(int argc, char** argv) {
   auto search = [&](int q, const std::string& level, bool check) {
     std::string body = R"({"collectionName":"bench","limit":)" + std::to_string(f.limit) +
                        R"(,"consistencyLevel":")" + level + R"(","data":[)" +
-                       VectorText(&queries[static_cast<size_t>(q) * f.dim], f.dim) + "]}";
+                       vdb::test::VectorJson(&queries[static_cast<size_t>(q) * f.dim], f.dim) + "]}";
     auto resp = client.Post("/v2/vectordb/entities/search", body, "application/json", 30000);
     if (!resp.ok()) Die("search: " + resp.status().ToString());
     if (!check) return 0;

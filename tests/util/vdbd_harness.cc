@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -263,6 +264,28 @@ Result<json> VdbdHarness::Call(const std::string& path, const json& body, int64_
     return Status::Internal(path + ": " + envelope.dump().substr(0, 800));
   }
   return envelope;
+}
+
+std::string VectorJson(const float* v, int dim, int digits) {
+  std::string out = "[";
+  char buf[40];
+  for (int k = 0; k < dim; ++k) {
+    std::snprintf(buf, sizeof(buf), k ? ",%.*g" : "%.*g", digits, static_cast<double>(v[k]));
+    out += buf;
+  }
+  return out + "]";
+}
+
+std::string InsertBody(const std::string& collection, const std::vector<std::string>& vectors,
+                       int64_t first_id) {
+  std::string body = R"({"collectionName":")" + collection + R"(","data":[)";
+  for (size_t r = 0; r < vectors.size(); ++r) {
+    if (r > 0) body += ',';
+    body += R"({"id":)" + std::to_string(first_id + static_cast<int64_t>(r)) + R"(,"vector":)";
+    body += vectors[r];
+    body += '}';
+  }
+  return body + "]}";
 }
 
 }  // namespace vdb::test

@@ -43,6 +43,14 @@ bool WaitFor(const std::function<bool()>& done, int64_t timeout_ms, int64_t poll
 // True when the process `pid` is gone or a zombie.
 bool ProcessGone(pid_t pid);
 
+// A float vector as JSON text, each value printed with `digits` significant digits (9 round-trips
+// a float exactly).
+std::string VectorJson(const float* v, int dim, int digits = 9);
+// An entities/insert body for `collection` whose rows have ids first_id, first_id+1, ... and the
+// vectors given as JSON texts (VectorJson), in the quick-create shape {"id":..,"vector":..}.
+std::string InsertBody(const std::string& collection, const std::vector<std::string>& vectors,
+                       int64_t first_id);
+
 class VdbdHarness {
  public:
   explicit VdbdHarness(VdbdOptions options);
