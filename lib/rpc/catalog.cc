@@ -202,8 +202,8 @@ constexpr std::array<LoadState, 3> kLoadStates = {LoadState::kNotLoad, LoadState
                                                   LoadState::kLoaded};
 constexpr std::array<SegmentState, 3> kSegmentStates = {
     SegmentState::kFlushed, SegmentState::kIndexed, SegmentState::kDropped};
-constexpr std::array<IndexState, 2> kIndexStates = {IndexState::kInProgress,
-                                                    IndexState::kFinished};
+constexpr std::array<IndexState, 3> kIndexStates = {IndexState::kInProgress, IndexState::kFinished,
+                                                    IndexState::kFailed};
 constexpr std::array<NodeRole, 4> kNodeRoles = {NodeRole::kProxy, NodeRole::kStreaming,
                                                 NodeRole::kQuery, NodeRole::kData};
 
@@ -273,13 +273,17 @@ Status DatabaseFromJson(const json& j, const std::string& w, DatabaseInfo* d) {
   return GetStrMap(j, w, "properties", &d->properties);
 }
 
+// Members added after the first release are written only when set and optional when read, so
+// records stored before them decode unchanged: "fail_reason" here, "index_failures" in segments.
 json IndexToJson(const IndexInfo& x) {
-  return {{"name", x.name},
-          {"field_id", x.field_id.value()},
-          {"index_type", x.index_type},
-          {"metric_type", x.metric_type},
-          {"params", x.params},
-          {"state", std::string(IndexStateName(x.state))}};
+  json j = {{"name", x.name},
+            {"field_id", x.field_id.value()},
+            {"index_type", x.index_type},
+            {"metric_type", x.metric_type},
+            {"params", x.params},
+            {"state", std::string(IndexStateName(x.state))}};
+  if (!x.fail_reason.empty()) j["fail_reason"] = x.fail_reason;
+  return j;
 }
 
 Status IndexFromJson(const json& j, const std::string& w, IndexInfo* x) {
@@ -288,7 +292,8 @@ Status IndexFromJson(const json& j, const std::string& w, IndexInfo* x) {
   VDB_RETURN_IF_ERROR(GetStr(j, w, "index_type", &x->index_type));
   VDB_RETURN_IF_ERROR(GetStr(j, w, "metric_type", &x->metric_type));
   VDB_RETURN_IF_ERROR(GetStrMap(j, w, "params", &x->params));
-  return GetEnum(j, w, "state", &x->state, kIndexStates, IndexStateName);
+  VDB_RETURN_IF_ERROR(GetEnum(j, w, "state", &x->state, kIndexStates, IndexStateName));
+  return GetStr(j, w, "fail_reason", &x->fail_reason);
 }
 
 Status PartitionFromJson(const json& j, const std::string& w, PartitionInfo* p) {
@@ -358,18 +363,20 @@ Status ChannelFromJson(const json& j, const std::string& w, ChannelInfo* c) {
 json SegmentToJson(const SegmentInfo& s) {
   json index_objects = json::object();
   for (const auto& [name, keys] : s.index_objects) index_objects[name] = keys;
-  return {{"id", s.id.value()},
-          {"collection_id", s.collection_id.value()},
-          {"partition_id", s.partition_id.value()},
-          {"channel", s.channel},
-          {"rows", s.rows},
-          {"ts_min", s.ts_min},
-          {"ts_max", s.ts_max},
-          {"object_prefix", s.object_prefix},
-          {"state", std::string(SegmentStateName(s.state))},
-          {"index_objects", std::move(index_objects)},
-          {"query_node_id", s.query_node_id.value()},
-          {"query_address", s.query_address}};
+  json j = {{"id", s.id.value()},
+            {"collection_id", s.collection_id.value()},
+            {"partition_id", s.partition_id.value()},
+            {"channel", s.channel},
+            {"rows", s.rows},
+            {"ts_min", s.ts_min},
+            {"ts_max", s.ts_max},
+            {"object_prefix", s.object_prefix},
+            {"state", std::string(SegmentStateName(s.state))},
+            {"index_objects", std::move(index_objects)},
+            {"query_node_id", s.query_node_id.value()},
+            {"query_address", s.query_address}};
+  if (!s.index_failures.empty()) j["index_failures"] = s.index_failures;
+  return j;
 }
 
 Status SegmentFromJson(const json& j, const std::string& w, SegmentInfo* s) {
@@ -393,7 +400,8 @@ Status SegmentFromJson(const json& j, const std::string& w, SegmentInfo* s) {
     }
   }
   VDB_RETURN_IF_ERROR(GetId(j, w, "query_node_id", &s->query_node_id));
-  return GetStr(j, w, "query_address", &s->query_address);
+  VDB_RETURN_IF_ERROR(GetStr(j, w, "query_address", &s->query_address));
+  return GetStrMap(j, w, "index_failures", &s->index_failures);
 }
 
 json NodeToJson(const NodeInfo& n) {
@@ -517,6 +525,7 @@ std::string_view IndexStateName(IndexState state) {
   switch (state) {
     case IndexState::kInProgress: return "InProgress";
     case IndexState::kFinished: return "Finished";
+    case IndexState::kFailed: return "Failed";
   }
   return "Unknown";
 }

@@ -41,8 +41,9 @@ std::string_view LoadStateName(LoadState state);
 enum class SegmentState : uint8_t { kFlushed, kIndexed, kDropped };
 std::string_view SegmentStateName(SegmentState state);  // "Flushed", "Indexed", "Dropped"
 
-enum class IndexState : uint8_t { kInProgress, kFinished };
-std::string_view IndexStateName(IndexState state);  // "InProgress", "Finished" (Milvus spelling)
+enum class IndexState : uint8_t { kInProgress, kFinished, kFailed };
+// "InProgress", "Finished", "Failed" (Milvus spelling).
+std::string_view IndexStateName(IndexState state);
 
 enum class NodeRole : uint8_t { kProxy, kStreaming, kQuery, kData };
 std::string_view NodeRoleName(NodeRole role);  // "proxy", "streaming", "query", "data"
@@ -71,8 +72,12 @@ struct IndexInfo {
   std::string metric_type;  // "L2", "IP", "COSINE", ...; empty for scalar indexes
   StringMap params;         // build params ("M", "efConstruction", "nlist", ...)
   // Finished once every live sealed segment of the collection has this index (always Finished
-  // for scalar-field indexes, which query nodes build themselves).
+  // for scalar-field indexes, which query nodes build themselves); Failed once the build of any
+  // live segment failed for good (SegmentInfo::index_failures).
   IndexState state = IndexState::kInProgress;
+  // When Failed: which segment and why ("segment 12: corruption: ..."); empty otherwise.
+  // Derived by the coordinator from the segments, like `state`.
+  std::string fail_reason;
 
   bool operator==(const IndexInfo&) const = default;
 };
@@ -130,6 +135,9 @@ struct SegmentInfo {
   std::map<std::string, std::vector<std::string>> index_objects;
   NodeId query_node_id;       // 0: not served by a query node yet
   std::string query_address;
+  // Index name -> why its build failed for good (corrupt data, bad params, or too many failed
+  // attempts). No build job is queued for these until the index is dropped and re-created.
+  std::map<std::string, std::string> index_failures;
 
   bool operator==(const SegmentInfo&) const = default;
 };

@@ -49,8 +49,9 @@ Catalog SampleCatalog() {
   c.load_state = LoadState::kLoaded;
   c.partitions = {{PartitionId(11), "_default"}, {PartitionId(12), "p1"}};
   c.aliases = {"novels"};
-  c.indexes.push_back(
-      {"vector", FieldId(101), "HNSW", "L2", {{"M", "16"}}, IndexState::kFinished});
+  IndexInfo index{"vector", FieldId(101), "HNSW", "L2", {{"M", "16"}}, IndexState::kFailed, ""};
+  index.fail_reason = "segment 500: corruption: 10/11/500/101.bin: bad checksum";
+  c.indexes.push_back(index);
   cat.collections.push_back(c);
 
   cat.channels.push_back({"c10s0", CollectionId(10), 0, NodeId(3), "127.0.0.1:7001", Lsn(99),
@@ -70,6 +71,7 @@ Catalog SampleCatalog() {
   s.index_objects = {{"vector", {"index/1/a", "index/1/b"}}};
   s.query_node_id = NodeId(4);
   s.query_address = "127.0.0.1:7002";
+  s.index_failures = {{"vector", "corruption: 10/11/500/101.bin: bad checksum"}};
   cat.segments.push_back(s);
   SegmentInfo dropped = s;
   dropped.id = SegmentId(501);
@@ -110,6 +112,31 @@ TEST(CatalogTest, PieceCodecsRoundTrip) {
   EXPECT_EQ(*DecodeIndexJob(EncodeIndexJob(job)), job);
 }
 
+// Records stored before index build failures were reported have no "fail_reason" and no
+// "index_failures"; they still decode, and a record without a failure is written as before.
+TEST(CatalogTest, RecordsWithoutFailReasonsDecodeAsBefore) {
+  auto index = DecodeIndex(
+      R"({"name":"vector","field_id":101,"index_type":"HNSW","metric_type":"L2",)"
+      R"("params":{"M":"16"},"state":"InProgress"})");
+  ASSERT_TRUE(index.ok()) << index.status().ToString();
+  EXPECT_EQ(index->state, IndexState::kInProgress);
+  EXPECT_TRUE(index->fail_reason.empty());
+  EXPECT_EQ(EncodeIndex(*index).find("fail_reason"), std::string::npos);
+
+  auto segment = DecodeSegment(
+      R"({"id":5,"collection_id":1,"partition_id":2,"channel":"c1s0","rows":10,"ts_min":1,)"
+      R"("ts_max":2,"object_prefix":"1/2/5","state":"Flushed","index_objects":{},)"
+      R"("query_node_id":0,"query_address":""})");
+  ASSERT_TRUE(segment.ok()) << segment.status().ToString();
+  EXPECT_TRUE(segment->index_failures.empty());
+  EXPECT_EQ(EncodeSegment(*segment).find("index_failures"), std::string::npos);
+
+  SegmentInfo failed = *segment;
+  failed.index_failures["vector"] = "invalid_argument: index param M=0 is outside [2, 2048]";
+  EXPECT_EQ(*DecodeSegment(EncodeSegment(failed)), failed);
+  EXPECT_EQ(IndexStateName(IndexState::kFailed), "Failed");
+}
+
 TEST(CatalogTest, DecodeRejectsBadInputWithInvalidArgument) {
   const char* bad[] = {
       "",
@@ -125,6 +152,8 @@ TEST(CatalogTest, DecodeRejectsBadInputWithInvalidArgument) {
           "state":"Sealed"}]})",                   // unknown enum spelling
       R"({"revision":1,"segments":[{"id":1,"collection_id":1,"partition_id":1,"channel":"c",
           "rows":-5}]})",
+      R"({"revision":1,"segments":[{"id":1,"collection_id":1,"partition_id":1,"channel":"c",
+          "index_failures":{"vector":7}}]})",  // a reason is text
       R"({"revision":1,"channels":[{"name":"c","collection_id":1,"checkpoint_lsn":-1}]})",
       R"({"revision":1,"nodes":[{"role":"king","id":1}]})",
       R"({"revision":1,"collections":[{"id":1,"db_id":1,"name":"c","schema":{"fields":[
