@@ -55,6 +55,13 @@ Result<int64_t> Int(const json& j, std::string_view key, bool required = false,
   return it->get<int64_t>();
 }
 
+Result<bool> Bool(const json& j, std::string_view key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return BadField(key, "not a boolean");
+  return it->get<bool>();
+}
+
 Result<uint64_t> Uint(const json& j, std::string_view key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return uint64_t{0};
@@ -335,6 +342,14 @@ void CoordService::RegisterRoutes(rpc::HttpServer* server) {
     VDB_ASSIGN_OR_RETURN(int64_t node, Int(j, "node_id", true));
     VDB_ASSIGN_OR_RETURN(auto objects, Strings(j, "objects"));
     VDB_ASSIGN_OR_RETURN(auto rev, c->FinishJob(job, NodeId(node), objects));
+    return Revision(rev);
+  });
+  route("jobs/fail", [c](const json& j) -> Result<json> {
+    VDB_ASSIGN_OR_RETURN(int64_t job, Int(j, "job_id", true));
+    VDB_ASSIGN_OR_RETURN(int64_t node, Int(j, "node_id", true));
+    VDB_ASSIGN_OR_RETURN(std::string reason, Str(j, "reason"));
+    VDB_ASSIGN_OR_RETURN(bool permanent, Bool(j, "permanent"));
+    VDB_ASSIGN_OR_RETURN(auto rev, c->FailJob(job, NodeId(node), reason, permanent));
     return Revision(rev);
   });
   for (auto& [op, handler] : DdlHandlers(c)) route("ddl/" + op, std::move(handler));

@@ -17,6 +17,7 @@
 //                                                                      -> {revision}
 //   /internal/coord/jobs/claim       {node_id}                         -> {job: IndexJob|null}
 //   /internal/coord/jobs/finish      {job_id, node_id, objects:[keys]} -> {revision}
+//   /internal/coord/jobs/fail        {job_id, node_id, reason, permanent?} -> {revision}
 //   /internal/coord/ddl/<op>         see below; db_name defaults to "default"
 //     create_database   {db_name, properties?}                        -> {revision}
 //     drop_database     {db_name}                                     -> {revision}

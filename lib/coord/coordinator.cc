@@ -52,6 +52,9 @@ constexpr int kMilvusFieldNotFound = 1700;
 
 constexpr int64_t kFirstFieldId = 100;
 
+// A failure reason is kept in the catalog, which every node polls: keep it short.
+constexpr size_t kMaxFailReasonBytes = 1024;
+
 std::string Padded(int64_t id) {
   char buf[24];
   std::snprintf(buf, sizeof(buf), "%020lld", static_cast<long long>(id));
@@ -234,6 +237,15 @@ Status CanonicalizeIndex(const FieldSchema& field, IndexInfo* index) {
   return Status::OK();
 }
 
+Status JobUnknown(int64_t job_id) {
+  return Status::Aborted("index job " + std::to_string(job_id) +
+                         " is unknown or obsolete (segment or index gone, or already done)");
+}
+Status JobNotHeld(int64_t job_id, NodeId node) {
+  return Status::Aborted("index job " + std::to_string(job_id) + " is not held by data node " +
+                         node.ToString() + " (its lease expired)");
+}
+
 bool ValidConsistencyLevel(const std::string& level) {
   static constexpr std::array<std::string_view, 5> kLevels = {"Strong", "Session", "Bounded",
                                                               "Eventually", "Customized"};
@@ -250,8 +262,9 @@ Coordinator::~Coordinator() = default;
 Result<std::unique_ptr<Coordinator>> Coordinator::Open(Env* env, meta::MetaStore* store,
                                                        Options options) {
   if (options.heartbeat_timeout_ms == 0 || options.tso_window_ms == 0 || options.id_block < 1 ||
-      options.max_shards < 1) {
-    return Status::InvalidArgument("coordinator options: timeouts, window and blocks must be > 0");
+      options.max_shards < 1 || options.job_max_attempts < 1) {
+    return Status::InvalidArgument(
+        "coordinator options: timeouts, window, blocks and job attempts must be > 0");
   }
   std::unique_ptr<Coordinator> coord(new Coordinator(env, store, options));
   VDB_RETURN_IF_ERROR(coord->Load());
@@ -464,6 +477,14 @@ void Coordinator::NormalizeLocked(Catalog* next) {
       const IndexInfo* index = c.FindIndex(it->first);
       it = (index == nullptr || !IsVectorIndex(c, *index)) ? s.index_objects.erase(it) : ++it;
     }
+    // A failure outlives neither its index (a re-created index starts clean) nor a build that
+    // got committed after all.
+    for (auto it = s.index_failures.begin(); it != s.index_failures.end();) {
+      const IndexInfo* index = c.FindIndex(it->first);
+      bool stale =
+          index == nullptr || !IsVectorIndex(c, *index) || s.index_objects.count(it->first) != 0;
+      it = stale ? s.index_failures.erase(it) : ++it;
+    }
     bool any_vector_index = false, all_built = true;
     for (const auto& index : c.indexes) {
       if (!IsVectorIndex(c, index)) continue;
@@ -502,15 +523,21 @@ void Coordinator::NormalizeLocked(Catalog* next) {
     }
     for (auto& index : c.indexes) {
       bool finished = true;
+      index.fail_reason.clear();
       if (IsVectorIndex(c, index)) {
         for (const auto& s : next->segments) {
-          if (s.collection_id == c.id && s.state != SegmentState::kDropped &&
-              s.index_objects.count(index.name) == 0) {
-            finished = false;
+          if (s.collection_id != c.id || s.state == SegmentState::kDropped) continue;
+          if (s.index_objects.count(index.name) == 0) finished = false;
+          auto failure = s.index_failures.find(index.name);
+          if (failure != s.index_failures.end() && index.fail_reason.empty()) {
+            // Segments are in id order: the oldest failure names the index's.
+            index.fail_reason = "segment " + s.id.ToString() + ": " + failure->second;
           }
         }
       }
-      index.state = finished ? rpc::IndexState::kFinished : rpc::IndexState::kInProgress;
+      index.state = !index.fail_reason.empty() ? rpc::IndexState::kFailed
+                    : finished                 ? rpc::IndexState::kFinished
+                                               : rpc::IndexState::kInProgress;
     }
   }
 }
@@ -548,7 +575,8 @@ void Coordinator::SyncJobsLocked() {
     const CollectionInfo* c = cat_.FindCollection(s.collection_id);
     if (c == nullptr) continue;
     for (const auto& index : c->indexes) {
-      if (IsVectorIndex(*c, index) && s.index_objects.count(index.name) == 0) {
+      if (IsVectorIndex(*c, index) && s.index_objects.count(index.name) == 0 &&
+          s.index_failures.count(index.name) == 0) {
         wanted.insert({s.id, index.name});
       }
     }
@@ -1178,9 +1206,13 @@ Result<std::optional<rpc::IndexJob>> Coordinator::ClaimJob(NodeId node) {
     return Status::InvalidArgument("claim job: node id must be positive, got " + node.ToString());
   }
   std::lock_guard<std::mutex> lock(mu_);
+  const uint64_t now = NowMs();
   Job* best = nullptr;
   for (auto& [unused, job] : jobs_) {
-    if (job.claimed_by.value() == 0 && (best == nullptr || job.id < best->id)) best = &job;
+    if (job.claimed_by.value() == 0 && job.not_before_ms <= now &&
+        (best == nullptr || job.id < best->id)) {
+      best = &job;
+    }
   }
   if (best == nullptr) return std::optional<rpc::IndexJob>();
   const SegmentInfo* s = cat_.FindSegment(best->segment_id);
@@ -1189,7 +1221,7 @@ Result<std::optional<rpc::IndexJob>> Coordinator::ClaimJob(NodeId node) {
   const FieldSchema* field = index == nullptr ? nullptr : c->schema.FindField(index->field_id);
   if (field == nullptr) return Status::Internal("index job without its segment or index");
   best->claimed_by = node;
-  best->lease_deadline_ms = NowMs() + options_.job_lease_ms;
+  best->lease_deadline_ms = now + options_.job_lease_ms;
   rpc::IndexJob job;
   job.job_id = best->id;
   job.collection_id = c->id;
@@ -1214,18 +1246,9 @@ Result<CatalogRevision> Coordinator::FinishJob(int64_t job_id, NodeId node,
     return Status::InvalidArgument("finish job " + std::to_string(job_id) + ": no object keys");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  const Job* job = nullptr;
-  for (const auto& [unused, j] : jobs_) {
-    if (j.id == job_id) job = &j;
-  }
-  if (job == nullptr) {
-    return Status::Aborted("index job " + std::to_string(job_id) +
-                           " is unknown or obsolete (segment or index gone, or already done)");
-  }
-  if (job->claimed_by != node) {
-    return Status::Aborted("index job " + std::to_string(job_id) + " is not held by data node " +
-                           node.ToString() + " (its lease expired)");
-  }
+  const Job* job = FindJobLocked(job_id);
+  if (job == nullptr) return JobUnknown(job_id);
+  if (job->claimed_by != node) return JobNotHeld(job_id, node);
   Catalog next = cat_;
   for (auto& s : next.segments) {
     if (s.id == job->segment_id) s.index_objects[job->index_name] = object_keys;
@@ -1233,9 +1256,58 @@ Result<CatalogRevision> Coordinator::FinishJob(int64_t job_id, NodeId node,
   return ApplyLocked(std::move(next));
 }
 
+Result<CatalogRevision> Coordinator::FailJob(int64_t job_id, NodeId node, const std::string& reason,
+                                             bool permanent) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Job* job = FindJobLocked(job_id);
+  if (job == nullptr) return JobUnknown(job_id);
+  if (job->claimed_by != node) return JobNotHeld(job_id, node);
+  job->claimed_by = NodeId();
+  job->lease_deadline_ms = 0;
+  ++job->failures;
+  const std::string what = "index job " + std::to_string(job_id) + " (segment " +
+                           job->segment_id.ToString() + ", index " + job->index_name + ")";
+  if (!permanent && job->failures < options_.job_max_attempts) {
+    // 2^(failures-1) times the base, without overflowing: the cap is reached long before.
+    uint64_t backoff_ms = options_.job_retry_base_ms;
+    for (int i = 1; i < job->failures && backoff_ms < options_.job_retry_max_ms; ++i) {
+      backoff_ms *= 2;
+    }
+    backoff_ms = std::min(backoff_ms, options_.job_retry_max_ms);
+    job->not_before_ms = NowMs() + backoff_ms;
+    VDB_LOG(WARNING) << "coordinator: " << what << " failed on data node " << node.value()
+                     << " (attempt " << job->failures << " of " << options_.job_max_attempts
+                     << "), retrying in " << backoff_ms << " ms: " << reason;
+    return cat_.revision;
+  }
+  std::string stored = reason.empty() ? "unspecified failure" : reason;
+  if (stored.size() > kMaxFailReasonBytes) {
+    stored.resize(kMaxFailReasonBytes);
+    stored += "...";
+  }
+  if (!permanent) {
+    stored = "gave up after " + std::to_string(job->failures) + " attempts: " + stored;
+  }
+  VDB_LOG(ERROR) << "coordinator: " << what << " failed for good on data node " << node.value()
+                 << ": " << stored;
+  Catalog next = cat_;
+  for (auto& s : next.segments) {
+    if (s.id == job->segment_id) s.index_failures[job->index_name] = stored;
+  }
+  // Drops the job (SyncJobsLocked): `job` dangles from here on.
+  return ApplyLocked(std::move(next));
+}
+
 size_t Coordinator::PendingJobCount() {
   std::lock_guard<std::mutex> lock(mu_);
   return jobs_.size();
+}
+
+Coordinator::Job* Coordinator::FindJobLocked(int64_t job_id) {
+  for (auto& [unused, job] : jobs_) {
+    if (job.id == job_id) return &job;
+  }
+  return nullptr;
 }
 
 // --- Catalog --------------------------------------------------------------------------------

@@ -44,6 +44,12 @@ struct CoordinatorOptions {
   // A claimed index job returns to the queue when its node has neither finished it nor
   // heartbeated for this long.
   uint64_t job_lease_ms = 10000;
+  // A job reported failed (FailJob, not permanent) waits this long before it can be claimed
+  // again, doubling per failure up to job_retry_max_ms; its build fails for good (index state
+  // Failed) at the job_max_attempts-th failure. Kept in memory: a restart starts over.
+  uint64_t job_retry_base_ms = 1000;
+  uint64_t job_retry_max_ms = 60000;
+  int job_max_attempts = 5;
   int max_databases = 64;
   int max_partitions = 1024;
   int max_shards = 16;
@@ -185,7 +191,17 @@ class Coordinator {
   // segment or index went away meanwhile (the caller may delete its objects).
   Result<rpc::CatalogRevision> FinishJob(int64_t job_id, NodeId node,
                                          const std::vector<std::string>& object_keys);
-  // Jobs not yet finished (queued or claimed), for tests and status.
+  // Releases `node`'s claim on a job that failed with `reason` (the node's Status text). A
+  // transient failure re-queues the job after a backoff (job_retry_base_ms, doubling); when
+  // `permanent` (the build reported kCorruption or kInvalidArgument) or at the
+  // job_max_attempts-th failure, the segment's build of that index fails for good: the reason is
+  // kept in the catalog (SegmentInfo::index_failures), the index state becomes Failed, and no
+  // job is queued for it until the index is dropped and re-created. kAborted when the job is
+  // unknown or not held by `node`. Returns the catalog revision (bumped only when it failed
+  // for good).
+  Result<rpc::CatalogRevision> FailJob(int64_t job_id, NodeId node, const std::string& reason,
+                                       bool permanent);
+  // Jobs not yet finished (queued, waiting out a backoff, or claimed), for tests and status.
   size_t PendingJobCount();
 
   // --- Catalog ------------------------------------------------------------------------------
@@ -207,6 +223,8 @@ class Coordinator {
     std::string index_name;
     NodeId claimed_by;  // 0: queued
     uint64_t lease_deadline_ms = 0;
+    int failures = 0;            // FailJob reports so far
+    uint64_t not_before_ms = 0;  // claimable from then on (retry backoff)
   };
   using NodeKey = std::pair<rpc::NodeRole, int64_t>;
 
@@ -219,6 +237,7 @@ class Coordinator {
   // `force_bump` false) it writes nothing and returns the current revision.
   Result<rpc::CatalogRevision> ApplyLocked(rpc::Catalog next, bool force_bump = false);
   void NormalizeLocked(rpc::Catalog* next);
+  Job* FindJobLocked(int64_t job_id);
   void SyncJobsLocked();
   std::vector<rpc::NodeInfo> NodeListLocked();  // the registry as the catalog lists it
   uint64_t NowMs();

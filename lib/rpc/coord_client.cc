@@ -177,6 +177,13 @@ Result<CatalogRevision> CoordClient::FinishJob(int64_t job_id, NodeId node,
   return VDB_COORD_ASK("jobs/finish", req, ReadRevision("jobs/finish"));
 }
 
+Result<CatalogRevision> CoordClient::FailJob(int64_t job_id, NodeId node, const std::string& reason,
+                                             bool permanent) {
+  json req = {
+      {"job_id", job_id}, {"node_id", node.value()}, {"reason", reason}, {"permanent", permanent}};
+  return VDB_COORD_ASK("jobs/fail", req, ReadRevision("jobs/fail"));
+}
+
 // --- DDL --------------------------------------------------------------------------------------
 
 Result<CatalogRevision> CoordClient::CreateDatabase(const std::string& db_name,

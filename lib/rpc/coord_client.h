@@ -46,6 +46,10 @@ class CoordClient {
   Result<std::optional<IndexJob>> ClaimJob(NodeId node);
   Result<CatalogRevision> FinishJob(int64_t job_id, NodeId node,
                                     const std::vector<std::string>& object_keys);
+  // Reports that `node` could not build the job: re-queued after a backoff, or failed for good
+  // when `permanent` (see Coordinator::FailJob). kAborted when the job is not held by `node`.
+  Result<CatalogRevision> FailJob(int64_t job_id, NodeId node, const std::string& reason,
+                                  bool permanent);
 
   // DDL: same contracts as vdb::coord::Coordinator's methods of the same names.
   Result<CatalogRevision> CreateDatabase(const std::string& db_name,

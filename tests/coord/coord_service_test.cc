@@ -211,6 +211,51 @@ TEST_F(CoordServiceTest, TsoIdsSegmentsAndJobsThroughTheClient) {
   EXPECT_EQ((*cat)->FindChannel(s.channel)->checkpoint_lsn, Lsn(9));
 }
 
+TEST_F(CoordServiceTest, FailJobThroughTheClient) {
+  ASSERT_TRUE(client_->CreateCollection("default", MakeSchema("books"), {}).ok());
+  rpc::IndexParams index;
+  index.field_name = "vector";
+  ASSERT_TRUE(client_->CreateIndex("default", "books", index).ok());
+  ASSERT_TRUE(client_->Heartbeat(NodeRole::kStreaming, NodeId(1), "127.0.0.1:1").ok());
+  ASSERT_TRUE(client_->Heartbeat(NodeRole::kData, NodeId(3), "127.0.0.1:3").ok());
+  rpc::CollectionInfo c = *client_->DescribeCollection("default", "books");
+  rpc::SegmentInfo s;
+  s.id = SegmentId(77);
+  s.collection_id = c.id;
+  s.partition_id = c.partitions[0].id;
+  s.channel = rpc::ChannelName(c.id, 0);
+  s.rows = 8;
+  s.object_prefix = "p/77";
+  ASSERT_TRUE(client_->CommitSegment(s, Lsn(1), 1, NodeId(1)).ok());
+
+  // Transient: back in the queue once the backoff (1 s by default) has passed.
+  auto job = client_->ClaimJob(NodeId(3));
+  ASSERT_TRUE(job.ok() && job->has_value());
+  const int64_t id = (*job)->job_id;
+  auto wrong = client_->FailJob(id, NodeId(4), "io_error: x", false);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kAborted) << wrong.status().ToString();
+  ASSERT_TRUE(client_->FailJob(id, NodeId(3), "io_error: x", false).ok());
+  EXPECT_FALSE(client_->ClaimJob(NodeId(3))->has_value());
+  env_.AdvanceMs(1000);
+  job = client_->ClaimJob(NodeId(3));
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->job_id, id);
+
+  // Permanent: the index is Failed with the reason, in the published catalog too.
+  const std::string reason = "corruption: p/77/101.bin: bad checksum";
+  auto rev = client_->FailJob(id, NodeId(3), reason, true);
+  ASSERT_TRUE(rev.ok()) << rev.status().ToString();
+  auto described = client_->DescribeIndex("default", "books", "vector");
+  ASSERT_TRUE(described.ok()) << described.status().ToString();
+  EXPECT_EQ(described->state, rpc::IndexState::kFailed);
+  EXPECT_EQ(described->fail_reason, "segment 77: " + reason);
+  auto cat = client_->GetCatalog(0);
+  ASSERT_TRUE(cat.ok() && cat->has_value());
+  EXPECT_EQ((*cat)->revision, *rev);
+  EXPECT_EQ((*cat)->FindSegment(s.id)->index_failures.at("vector"), reason);
+  EXPECT_EQ((*cat)->FindCollection(c.id)->FindIndex("vector")->state, rpc::IndexState::kFailed);
+}
+
 TEST_F(CoordServiceTest, TickerDeclaresSilentNodesDead) {
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kQuery, NodeId(5), "127.0.0.1:5").ok());
   CoordServiceOptions options;

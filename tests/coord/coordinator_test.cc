@@ -690,6 +690,156 @@ TEST_F(CoordinatorTest, ExpiredLeaseIsRequeuedWithoutHeartbeats) {
   EXPECT_EQ((*again)->job_id, (*job)->job_id);
 }
 
+// Index "vector" on "books" with one sealed segment (id 1), claimed by data node 1.
+class FailJobTest : public CoordinatorTest {
+ protected:
+  void SetUp() override {
+    options_.job_retry_base_ms = 1000;
+    options_.job_retry_max_ms = 4000;
+    options_.job_max_attempts = 5;
+    options_.job_lease_ms = 600000;  // never the reason a job comes back here
+    options_.heartbeat_timeout_ms = 600000;
+    UseFile();
+    CreateBooks(1);
+    IndexBooks();
+    ASSERT_TRUE(
+        coord_->CommitSegment(Segment(1, rpc::ChannelName(Books().id, 0), 10), Lsn(1), 1).ok());
+    Beat(NodeRole::kData, 1);
+  }
+  // The job claimed by `node`, failing the test when none is claimable.
+  int64_t Claim(int64_t node) {
+    auto job = coord_->ClaimJob(NodeId(node));
+    EXPECT_TRUE(job.ok() && job->has_value()) << "no job for node " << node;
+    return job.ok() && job->has_value() ? (*job)->job_id : -1;
+  }
+  rpc::IndexInfo Index() {
+    auto x = coord_->DescribeIndex("default", "books", "vector");
+    EXPECT_TRUE(x.ok()) << x.status().ToString();
+    return x.ok() ? *x : rpc::IndexInfo{};
+  }
+};
+
+TEST_F(FailJobTest, TransientFailureIsRequeuedOnlyAfterTheBackoff) {
+  int64_t job = Claim(1);
+  auto rev = coord_->revision();
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: read 1/2/1/101.bin: EIO", false).ok());
+  EXPECT_EQ(coord_->revision(), rev);  // nothing published for a retry
+  EXPECT_EQ(coord_->PendingJobCount(), 1u);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  env_.AdvanceMs(999);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  env_.AdvanceMs(1);
+  EXPECT_EQ(Claim(1), job);  // the same job, again
+
+  // The backoff doubles: 2 s after the second failure, then 4 s, capped at 4 s.
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: again", false).ok());
+  env_.AdvanceMs(1999);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  env_.AdvanceMs(1);
+  EXPECT_EQ(Claim(1), job);
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: again", false).ok());
+  env_.AdvanceMs(3999);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  env_.AdvanceMs(1);
+  EXPECT_EQ(Claim(1), job);
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: again", false).ok());
+  env_.AdvanceMs(3999);  // capped: 8 s would still be waiting at 4 s
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  env_.AdvanceMs(1);
+  EXPECT_EQ(Claim(1), job);
+  EXPECT_EQ(Index().state, rpc::IndexState::kInProgress);
+
+  // The fifth failure is the last: the build failed for good and is not retried.
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: read 1/2/1/101.bin: EIO", false).ok());
+  EXPECT_EQ(coord_->PendingJobCount(), 0u);
+  env_.AdvanceMs(600000);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  rpc::IndexInfo x = Index();
+  EXPECT_EQ(x.state, rpc::IndexState::kFailed);
+  EXPECT_EQ(x.fail_reason,
+            "segment 1: gave up after 5 attempts: io_error: read 1/2/1/101.bin: EIO");
+}
+
+TEST_F(FailJobTest, PermanentFailureFailsTheIndexAndSurvivesARestart) {
+  // A second segment whose build succeeds: one failed segment is enough for Failed.
+  ASSERT_TRUE(
+      coord_->CommitSegment(Segment(2, rpc::ChannelName(Books().id, 0), 10), Lsn(2), 2).ok());
+  int64_t job1 = Claim(1);
+  int64_t job2 = Claim(1);
+  ASSERT_TRUE(coord_->FinishJob(job2, NodeId(1), {"idx/2"}).ok());
+  auto rev = coord_->revision();
+  const std::string reason = "corruption: 1/2/1/101.bin: bad checksum at offset 64";
+  auto failed = coord_->FailJob(job1, NodeId(1), reason, /*permanent=*/true);
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  EXPECT_GT(*failed, rev);
+  EXPECT_EQ(coord_->PendingJobCount(), 0u);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+  EXPECT_EQ(coord_->FailJob(job1, NodeId(1), reason, true).status().code(),
+            StatusCode::kAborted);  // gone with its failure
+
+  auto check = [&] {
+    rpc::IndexInfo x = Index();
+    EXPECT_EQ(x.state, rpc::IndexState::kFailed);
+    EXPECT_EQ(x.fail_reason, "segment 1: " + reason);
+    rpc::Catalog cat = coord_->Snapshot();
+    EXPECT_EQ(cat.FindSegment(SegmentId(1))->index_failures.at("vector"), reason);
+    EXPECT_EQ(cat.FindSegment(SegmentId(1))->state, SegmentState::kFlushed);
+    EXPECT_EQ(cat.FindSegment(SegmentId(2))->state, SegmentState::kIndexed);
+  };
+  check();
+  Reopen();  // a new coordinator on the same meta file: no job, same state
+  check();
+  EXPECT_EQ(coord_->PendingJobCount(), 0u);
+  Beat(NodeRole::kData, 1);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(1))->has_value());
+
+  // Dropping and re-creating the index clears the failure and queues the build again.
+  ASSERT_TRUE(coord_->DropIndex("default", "books", "vector").ok());
+  EXPECT_TRUE(coord_->Snapshot().FindSegment(SegmentId(1))->index_failures.empty());
+  IndexBooks();
+  EXPECT_EQ(Index().state, rpc::IndexState::kInProgress);
+  EXPECT_TRUE(Index().fail_reason.empty());
+  EXPECT_EQ(coord_->PendingJobCount(), 2u);
+  int64_t again = Claim(1);
+  ASSERT_TRUE(coord_->FinishJob(again, NodeId(1), {"idx/1"}).ok());
+  ASSERT_TRUE(coord_->FinishJob(Claim(1), NodeId(1), {"idx/2b"}).ok());
+  EXPECT_EQ(Index().state, rpc::IndexState::kFinished);
+}
+
+TEST_F(FailJobTest, FinishAfterATransientFailureCommitsAndLeavesNoFailure) {
+  int64_t job = Claim(1);
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "unavailable: coordinator", false).ok());
+  env_.AdvanceMs(1000);
+  ASSERT_EQ(Claim(1), job);
+  ASSERT_TRUE(coord_->FinishJob(job, NodeId(1), {"idx/1"}).ok());
+  rpc::Catalog cat = coord_->Snapshot();
+  EXPECT_TRUE(cat.FindSegment(SegmentId(1))->index_failures.empty());
+  EXPECT_EQ(Index().state, rpc::IndexState::kFinished);
+  EXPECT_TRUE(Index().fail_reason.empty());
+}
+
+TEST_F(FailJobTest, OnlyTheHolderMayFailAJob) {
+  EXPECT_EQ(coord_->FailJob(12345, NodeId(1), "x", true).status().code(), StatusCode::kAborted);
+  int64_t job = Claim(1);
+  Beat(NodeRole::kData, 2);
+  auto wrong = coord_->FailJob(job, NodeId(2), "corruption: x", true);
+  EXPECT_EQ(wrong.status().code(), StatusCode::kAborted) << wrong.status().ToString();
+  EXPECT_EQ(Index().state, rpc::IndexState::kInProgress);
+  EXPECT_FALSE(coord_->ClaimJob(NodeId(2))->has_value());  // still held by node 1
+  // The holder can; a second report of the same failure is stale.
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), "io_error: x", false).ok());
+  EXPECT_EQ(coord_->FailJob(job, NodeId(1), "io_error: x", false).status().code(),
+            StatusCode::kAborted);
+}
+
+TEST_F(FailJobTest, LongReasonsAreCutShort) {
+  int64_t job = Claim(1);
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), std::string(5000, 'r'), true).ok());
+  std::string reason = Index().fail_reason;
+  EXPECT_LT(reason.size(), 1100u);
+  EXPECT_EQ(reason.substr(reason.size() - 3), "...");
+}
+
 TEST_F(CoordinatorTest, WaitForRevisionReturnsOnChangeOrTimeout) {
   auto rev = coord_->revision();
   rpc::Catalog same = coord_->WaitForRevision(rev, 10);
