@@ -124,6 +124,7 @@ void DataNode::WorkLoop() {
       cv_.wait(lock, [&] { return registered_ || stopping_.load(); });
       if (stopping_.load()) return;
     }
+    ReportUnreported();
     auto claimed = coord_->ClaimJob(id_);
     if (!claimed.ok()) {
       if (!claim_failing) {
@@ -175,17 +176,19 @@ void DataNode::RunJob(const rpc::IndexJob& job) {
       Count([](DataNodeStats* st) { st->jobs_abandoned++; });
       return;
     }
-    VDB_LOG(ERROR) << "data node " << id_.value() << ": " << name << " failed: " << s.ToString();
-    Count([](DataNodeStats* st) { st->jobs_failed++; });
+    ReportFailure(job, s);
     return;
   }
 
   const std::string key = IndexObjectKey(job, id_);
   s = Retry("storing " + key, [&] { return store_->Put(key, built.bytes); });
   if (!s.ok()) {
-    VDB_LOG(ERROR) << "data node " << id_.value() << ": " << name << ": storing " << key
-                   << " failed: " << s.ToString();
-    Count([](DataNodeStats* st) { st->jobs_failed++; });
+    if (stopping_.load()) {
+      VDB_LOG(INFO) << "data node " << id_.value() << ": abandoned " << name << ": stopping";
+      Count([](DataNodeStats* st) { st->jobs_abandoned++; });
+      return;
+    }
+    ReportFailure(job, s.WithContext("storing " + key));
     return;
   }
   Count([&](DataNodeStats* st) { st->bytes_written += static_cast<int64_t>(built.bytes.size()); });
@@ -213,6 +216,12 @@ void DataNode::RunJob(const rpc::IndexJob& job) {
     VDB_LOG(WARNING) << "data node " << id_.value() << ": " << name << " built but not committed ("
                      << key << " left for GC): " << finished.ToString();
     Count([](DataNodeStats* st) { st->jobs_abandoned++; });
+    // Otherwise the coordinator stayed unreachable: hand the job back (should it hear us now)
+    // rather than hold it with our heartbeats. After a commit that went through this is
+    // kAborted, which is harmless.
+    if (!finished.IsAborted() && !stopping_.load()) {
+      SendFailJob(job, finished.WithContext("committing " + key));
+    }
     return;
   }
   VDB_LOG(INFO) << "data node " << id_.value() << ": " << name << " done: " << built.rows
@@ -222,6 +231,42 @@ void DataNode::RunJob(const rpc::IndexJob& job) {
     st->jobs_done++;
     st->rows_indexed += built.rows;
   });
+}
+
+void DataNode::ReportFailure(const rpc::IndexJob& job, const Status& s) {
+  VDB_LOG(ERROR) << "data node " << id_.value() << ": " << JobName(job)
+                 << " failed: " << s.ToString();
+  Count([](DataNodeStats* st) { st->jobs_failed++; });
+  SendFailJob(job, s);
+}
+
+void DataNode::SendFailJob(const rpc::IndexJob& job, const Status& s) {
+  // Bad bytes or bad params fail the same way on any node and at any time.
+  const bool permanent =
+      s.code() == StatusCode::kCorruption || s.code() == StatusCode::kInvalidArgument;
+  Unreported failure{job.job_id, JobName(job), s.ToString(), permanent};
+  Status reported = Retry("reporting the failure of " + failure.name, [&] {
+    return coord_->FailJob(failure.job_id, id_, failure.reason, failure.permanent).status();
+  });
+  if (reported.ok()) return;
+  VDB_LOG(WARNING) << "data node " << id_.value() << ": could not report the failure of "
+                   << failure.name << ": " << reported.ToString();
+  // kAborted: the job is no longer ours. Stopping: the lease lapses with our heartbeats. Else
+  // the coordinator is unreachable, and once it is back our heartbeats would renew the claim
+  // forever: try again before the next claim.
+  if (IsTransient(reported) && !stopping_.load()) unreported_.push_back(std::move(failure));
+}
+
+void DataNode::ReportUnreported() {
+  for (auto it = unreported_.begin(); it != unreported_.end();) {
+    Status s = coord_->FailJob(it->job_id, id_, it->reason, it->permanent).status();
+    if (IsTransient(s)) return;  // still unreachable: keep them all for the next round
+    if (!s.ok()) {
+      VDB_LOG(WARNING) << "data node " << id_.value() << ": late failure report of " << it->name
+                       << ": " << s.ToString();
+    }
+    it = unreported_.erase(it);
+  }
 }
 
 }  // namespace vdb::data

@@ -5,10 +5,13 @@
 // object (for GC); the coordinator re-queues it when the lease lapses.
 // Thread-safe: Stop, stats and WaitForStats may be called from any thread.
 //
-// Failures: a job that cannot be built (damaged segment, bad params, unsupported type) is logged
-// and counted, never crashes the node. Transient errors (I/O, coordinator unreachable) are
-// retried a few times while the lease is held. The coordinator has no call to report a failed
-// job, so it stays claimed by this node (its heartbeats renew the lease) until the node stops.
+// Failures: a job that cannot be built or stored (damaged segment, bad params, unsupported type,
+// I/O) is logged, counted and reported with FailJob, never crashes the node. Transient errors
+// (I/O, coordinator unreachable) are first retried a few times while the lease is held. FailJob
+// hands the job back: kCorruption and kInvalidArgument fail the segment's build for good (the
+// coordinator marks the index Failed with the reason), anything else is re-queued by the
+// coordinator after a backoff, up to its attempt limit. A node stopping mid-job reports nothing:
+// the lease lapses and the job is re-queued as if the node had been killed.
 #pragma once
 
 #include <atomic>
@@ -19,6 +22,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "common/ids.h"
 #include "common/result.h"
@@ -100,6 +104,13 @@ class DataNode {
   // Runs `step` up to max_attempts times while its error is transient and the node is not
   // stopping, waiting a growing backoff in between.
   Status Retry(const std::string& what, const std::function<Status()>& step);
+  // Counts a failed job and reports it with SendFailJob.
+  void ReportFailure(const rpc::IndexJob& job, const Status& s);
+  // FailJob with s.ToString() as the reason, permanent for kCorruption and kInvalidArgument;
+  // retried while transient; kept in unreported_ when the coordinator stays unreachable.
+  void SendFailJob(const rpc::IndexJob& job, const Status& s);
+  // Sends the failure reports that could not get through before (worker thread).
+  void ReportUnreported();
   // Waits up to `ms` or until Stop; false when stopping.
   bool WaitOrStop(int64_t ms);
   void Count(const std::function<void(DataNodeStats*)>& update);
@@ -119,6 +130,14 @@ class DataNode {
   BeforeFinishHook before_finish_;  // GUARDED_BY(mu_)
   std::thread heartbeat_thread_;
   std::thread worker_thread_;
+
+  struct Unreported {
+    int64_t job_id = 0;
+    std::string name;  // JobName, for the log
+    std::string reason;
+    bool permanent = false;
+  };
+  std::vector<Unreported> unreported_;  // touched by the worker thread only
 };
 
 }  // namespace vdb::data

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <mutex>
+#include <optional>
 
 #include "common/env.h"
 #include "coord/coord_test_util.h"
@@ -107,6 +109,35 @@ class DataNodeTest : public ::testing::Test {
     }
     ADD_FAILURE() << "segment " << segment.value() << " got no index " << index;
     return {};
+  }
+
+  // The catalog once `done` holds for it, polling with short long polls and calling `between`
+  // after each; ADD_FAILURE and nullopt after kWaitMs.
+  std::optional<rpc::Catalog> WaitForCatalog(const std::function<bool(const rpc::Catalog&)>& done,
+                                             const std::function<void()>& between = {}) {
+    const uint64_t deadline = Env::Default()->MonotonicMicros() + kWaitMs * 1000;
+    rpc::CatalogRevision since = 0;
+    std::optional<rpc::Catalog> last;
+    while (Env::Default()->MonotonicMicros() < deadline) {
+      auto cat = client_->GetCatalog(since, 50);
+      if (!cat.ok()) break;
+      if (cat->has_value()) {
+        last = std::move(**cat);
+        since = last->revision;
+      }
+      if (last && done(*last)) return last;
+      if (between) between();
+    }
+    ADD_FAILURE() << "the catalog never reached the expected state";
+    return std::nullopt;
+  }
+  static const rpc::IndexInfo* VectorIndex(const rpc::Catalog& cat) {
+    const rpc::CollectionInfo* c = cat.FindCollection("default", "c");
+    return c == nullptr ? nullptr : c->FindIndex("vector");
+  }
+  static bool IndexFailed(const rpc::Catalog& cat) {
+    const rpc::IndexInfo* index = VectorIndex(cat);
+    return index != nullptr && index->state == rpc::IndexState::kFailed;
   }
 
   coord::test::ManualClockEnv coord_env_;
@@ -233,6 +264,67 @@ TEST_F(DataNodeTest, DamagedOrMissingSegmentFailsTheJobAndTheNodeCarriesOn) {
   rpc::Catalog cat = coord_.coord()->Snapshot();
   EXPECT_TRUE(cat.FindSegment(SegmentId(1))->index_objects.empty());
   EXPECT_TRUE(cat.FindSegment(SegmentId(2))->index_objects.empty());
+}
+
+TEST_F(DataNodeTest, CorruptVectorFileFailsTheIndexForGoodNamingTheFile) {
+  auto c = CreateIndexedCollection("HNSW", {{"M", "8"}, {"efConstruction", "40"}});
+  CommitSegment(c, SegmentId(1), RandomVectors(300, kDim, kSeed));
+  const std::string prefix = segment::SegmentPrefix(c.id, c.partitions[0].id, SegmentId(1));
+  auto files = store_->List(prefix);
+  ASSERT_TRUE(files.ok());
+  std::vector<std::string> damaged;
+  for (const auto& file : *files) {
+    if (file.key.find("manifest") != std::string::npos) continue;
+    auto bytes = store_->Get(file.key);
+    ASSERT_TRUE(bytes.ok());
+    (*bytes)[bytes->size() / 2] ^= 0x5a;
+    ASSERT_TRUE(store_->Put(file.key, *bytes).ok());
+    damaged.push_back(file.key);
+  }
+  ASSERT_FALSE(damaged.empty());
+  DataNode* node = StartNode(1);
+
+  auto cat = WaitForCatalog(IndexFailed);
+  ASSERT_TRUE(cat.has_value());
+  const std::string reason = VectorIndex(*cat)->fail_reason;
+  EXPECT_EQ(reason.rfind("segment 1: corruption: ", 0), 0u) << reason;
+  bool names_a_file = false;
+  for (const auto& key : damaged) {
+    names_a_file = names_a_file || reason.find(key) != std::string::npos;
+  }
+  EXPECT_TRUE(names_a_file) << reason;
+  EXPECT_EQ(cat->FindSegment(SegmentId(1))->index_failures.at("vector"),
+            reason.substr(std::string("segment 1: ").size()));
+
+  // Failed for good: nothing is queued, however long the coordinator waits.
+  EXPECT_EQ(coord_.coord()->PendingJobCount(), 0u);
+  coord_env_.AdvanceMs(3'600'000);
+  EXPECT_FALSE(coord_.coord()->ClaimJob(NodeId(9))->has_value());
+  node->Stop();
+  EXPECT_EQ(node->stats().jobs_failed, 1);
+  EXPECT_EQ(node->stats().jobs_done, 0);
+}
+
+TEST_F(DataNodeTest, MissingSegmentIsRetriedWithBackoffThenFailed) {
+  auto c = CreateIndexedCollection("HNSW", {{"M", "8"}, {"efConstruction", "40"}});
+  CommitSegment(c, SegmentId(2), RandomVectors(100, kDim, kSeed), /*write=*/false);
+  DataNode* node = StartNode(1);
+
+  // kNotFound may be transient (an object store catching up): each report re-queues the job
+  // after a backoff on the coordinator's clock, which only the test moves. Moving it by the
+  // longest backoff after every poll lets each retry through as soon as it is reported.
+  const auto max_backoff_ms = coord::CoordinatorOptions{}.job_retry_max_ms;
+  auto cat = WaitForCatalog(IndexFailed, [&] { coord_env_.AdvanceMs(max_backoff_ms); });
+  ASSERT_TRUE(cat.has_value());
+  const int attempts = coord::CoordinatorOptions{}.job_max_attempts;
+  const std::string reason = VectorIndex(*cat)->fail_reason;
+  const std::string manifest =
+      segment::SegmentPrefix(c.id, c.partitions[0].id, SegmentId(2)) + "manifest.json";
+  EXPECT_EQ(reason, "segment 2: gave up after " + std::to_string(attempts) +
+                        " attempts: not found: object not found: " + manifest);
+  EXPECT_EQ(coord_.coord()->PendingJobCount(), 0u);
+  node->Stop();
+  EXPECT_EQ(node->stats().jobs_failed, attempts);
 }
 
 TEST_F(DataNodeTest, StartRejectsABadNodeIdAndStopIsIdempotent) {
