@@ -445,7 +445,7 @@ json DescribeIndexJson(const rpc::CollectionInfo& c, const rpc::IndexInfo& index
               {"indexedRows", indexed_rows},
               {"pendingRows", total_rows - indexed_rows},
               {"indexState", std::string(rpc::IndexStateName(index.state))},
-              {"failReason", ""},
+              {"failReason", index.fail_reason},  // set when indexState is "Failed"
               {"mmap.enabled", mmap},
               {"indexoffsetcache.enabled", "false"},
               {"minIndexVersion", 0},
