@@ -160,9 +160,34 @@ std::shared_ptr<const std::vector<uint64_t>> SealedSegment::Visibility(
   return words;
 }
 
+Result<std::shared_ptr<const segment::ColumnData>> SealedSegment::Column(FieldId field) const {
+  std::lock_guard<std::mutex> lock(columns_mu_);
+  auto it = columns_.find(field);
+  if (it != columns_.end()) return it->second;
+  VDB_ASSIGN_OR_RETURN(segment::ColumnData column, reader_->ReadColumn(field));
+  if (column.size() != rows()) {
+    return Status::Corruption(Name(info_) + ": field " + field.ToString() + " holds " +
+                              std::to_string(column.size()) + " values for " +
+                              std::to_string(rows()) + " rows");
+  }
+  auto shared = std::make_shared<const segment::ColumnData>(std::move(column));
+  columns_.emplace(field, shared);
+  return shared;
+}
+
 Status SealedSegment::AppendRow(FieldId field, size_t row, segment::ColumnData* out) const {
-  VDB_ASSIGN_OR_RETURN(segment::ColumnData one, reader_->ReadRows(field, row, row + 1));
-  out->AppendRows(one, 0, 1);
+  if (row >= rows()) {
+    return Status::InvalidArgument(Name(info_) + ": row " + std::to_string(row) + " of " +
+                                   std::to_string(rows()));
+  }
+  auto vectors = vectors_.find(field);
+  if (vectors != vectors_.end()) {
+    out->AppendFloatVector(vectors->second->floats() +
+                           row * static_cast<size_t>(vectors->second->dim()));
+    return Status::OK();
+  }
+  VDB_ASSIGN_OR_RETURN(std::shared_ptr<const segment::ColumnData> column, Column(field));
+  out->AppendRows(*column, row, 1);
   return Status::OK();
 }
 

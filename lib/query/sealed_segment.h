@@ -83,7 +83,9 @@ class SealedSegment {
                                                           uint64_t deletes_version,
                                                           Timestamp read_ts) const;
 
-  // Appends row `row` of `field` to *out (a column of the field's type).
+  // Appends row `row` of `field` to *out (a column of the field's type). Dense float vectors
+  // come from the mapped vectors; any other field is decoded whole on first use and kept, so a
+  // read of many rows decodes each column file once, not one compressed block per row.
   Status AppendRow(FieldId field, size_t row, segment::ColumnData* out) const;
   // The segment's own delete file, sorted by (pk, ts).
   Result<std::vector<segment::DeleteRecord>> ReadDeletes() const;
@@ -91,6 +93,8 @@ class SealedSegment {
  private:
   SealedSegment(rpc::SegmentInfo info, std::unique_ptr<segment::SegmentReader> reader);
   Status ReadKeys();
+  // The decoded column of `field`, read on first use; shared with the reads in flight.
+  Result<std::shared_ptr<const segment::ColumnData>> Column(FieldId field) const;
 
   const rpc::SegmentInfo info_;
   const std::unique_ptr<segment::SegmentReader> reader_;
@@ -111,6 +115,11 @@ class SealedSegment {
   mutable std::mutex mu_;
   std::map<FieldId, InstalledIndex> indexes_;  // GUARDED_BY(mu_)
   mutable CachedVisibility visibility_;        // GUARDED_BY(mu_)
+  // Decoded scalar columns, filled by Column(); columns_mu_ is held while one decodes, so
+  // concurrent first reads of a field decode it once (never taken with mu_ held).
+  mutable std::mutex columns_mu_;
+  using ColumnMap = std::map<FieldId, std::shared_ptr<const segment::ColumnData>>;
+  mutable ColumnMap columns_;  // GUARDED_BY(columns_mu_)
 };
 
 }  // namespace vdb::query
