@@ -96,15 +96,11 @@ void RandomKills(const std::vector<std::string>& extra_args, size_t expected,
   EXPECT_EQ(found_maybe, found_maybe_after);
 }
 
-// Disabled until vdbd is fixed: after the graceful stop and start, the flushed segment's AUTOINDEX
-// build keeps the data and query nodes busy for minutes and the verifying gets stall.
-TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsOfQueryDataProxyCoord) {
+TEST(VdbdCrashSlowTest, ManyRandomKillsOfQueryDataProxyCoord) {
   RandomKills({}, 5, {{"query", 1}, {"data", 1}, {"proxy", 1}, {"coord", 1}}, 20);
 }
 
-// Disabled until vdbd is fixed: kills of a streaming node make count(*) see some rows twice (see
-// crash_test.cc), and with two streaming or two query nodes collections/create times out.
-TEST(VdbdCrashSlowTest, DISABLED_ManyRandomKillsAcrossTwoStreamingNodes) {
+TEST(VdbdCrashSlowTest, ManyRandomKillsAcrossTwoStreamingNodes) {
   RandomKills({"--streaming-nodes", "2", "--query-nodes", "2"}, 7,
               {{"streaming", 1},
                {"streaming", 2},
