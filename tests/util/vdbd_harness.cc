@@ -266,6 +266,17 @@ Result<json> VdbdHarness::Call(const std::string& path, const json& body, int64_
   return envelope;
 }
 
+Result<std::string> VdbdHarness::GetFrom(const std::string& address, const std::string& path,
+                                         int64_t timeout_ms) {
+  rpc::HttpClient client(address);
+  VDB_ASSIGN_OR_RETURN(rpc::Response resp, client.Get(path, timeout_ms));
+  if (resp.status != 200) {
+    return Status::Internal(address + path + ": HTTP " + std::to_string(resp.status) + ": " +
+                            resp.body.substr(0, 500));
+  }
+  return std::move(resp.body);
+}
+
 std::string VectorJson(const float* v, int dim, int digits) {
   std::string out = "[";
   char buf[40];

@@ -94,6 +94,10 @@ class VdbdHarness {
   // returns the whole envelope.
   Result<nlohmann::json> Call(const std::string& path, const nlohmann::json& body,
                               int64_t timeout_ms = 30000);
+  // GETs `path` from any node at `address` (e.g. a child's /metrics) and returns the body;
+  // kInternal for an HTTP status other than 200.
+  static Result<std::string> GetFrom(const std::string& address, const std::string& path,
+                                     int64_t timeout_ms = 10000);
 
  private:
   Status WaitUp();
