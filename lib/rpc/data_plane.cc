@@ -317,6 +317,54 @@ Result<CountResponse> DecodeCountResponse(std::string_view bytes) {
   });
 }
 
+std::string EncodeScanRequest(const ScanRequest& m) {
+  WireWriter w;
+  w.PutI64(m.collection_id.value());
+  w.PutString(m.channel);
+  w.PutU64(m.read_ts);
+  PutIds(&w, m.exclude_segment_ids);
+  PutIds(&w, m.partition_ids);
+  w.PutI64(m.limit);
+  // `after` as a key list of zero or one keys.
+  std::vector<PrimaryKey> after;
+  if (m.after) after.push_back(*m.after);
+  PutPks(&w, after);
+  return w.Finish();
+}
+
+Result<ScanRequest> DecodeScanRequest(std::string_view bytes) {
+  return DecodeWith<ScanRequest>(bytes, [](WireReader* r, ScanRequest* m) -> Status {
+    VDB_RETURN_IF_ERROR(GetId(r, "collection_id", &m->collection_id));
+    VDB_RETURN_IF_ERROR(r->GetString("channel", &m->channel));
+    VDB_RETURN_IF_ERROR(r->GetU64("read_ts", &m->read_ts));
+    VDB_RETURN_IF_ERROR(GetIds(r, "exclude_segment_ids", &m->exclude_segment_ids));
+    VDB_RETURN_IF_ERROR(GetIds(r, "partition_ids", &m->partition_ids));
+    VDB_RETURN_IF_ERROR(r->GetI64("limit", &m->limit));
+    if (m->limit < 1 || m->limit > kMaxScanLimit) return BadValue("limit");
+    std::vector<PrimaryKey> after;
+    VDB_RETURN_IF_ERROR(GetPks(r, "after", &after));
+    if (after.size() > 1) return BadValue("after count");
+    if (!after.empty()) m->after = std::move(after[0]);
+    return Status::OK();
+  });
+}
+
+std::string EncodeScanResponse(const ScanResponse& m) {
+  WireWriter w;
+  PutPks(&w, m.pks);
+  return w.Finish();
+}
+
+Result<ScanResponse> DecodeScanResponse(std::string_view bytes) {
+  return DecodeWith<ScanResponse>(bytes, [](WireReader* r, ScanResponse* m) -> Status {
+    VDB_RETURN_IF_ERROR(GetPks(r, "pks", &m->pks));
+    for (size_t i = 1; i < m->pks.size(); ++i) {
+      if (!(m->pks[i - 1] < m->pks[i])) return BadValue("pks order");
+    }
+    return Status::OK();
+  });
+}
+
 std::string EncodeDeletesRequest(const DeletesRequest& m) {
   WireWriter w;
   w.PutString(m.channel);

@@ -1,8 +1,9 @@
 // Binary data-plane messages between the proxy / query nodes and a streaming node
-// (lib/README.md "Data plane"): writes, deletes, search, get, count, the deletes feed and flush.
-// Encoded with rpc/wire.h; vectors travel as raw little-endian floats, row data as the opaque
-// column batches of segment/column_codec.h. Every Decode* validates lengths and enums and returns
-// kCorruption naming the field, never crashes. Plain value types and pure functions.
+// (lib/README.md "Data plane"): writes, deletes, search, get, count, scan, the deletes feed and
+// flush. Encoded with rpc/wire.h; vectors travel as raw little-endian floats, row data as the
+// opaque column batches of segment/column_codec.h. Every Decode* validates lengths and enums and
+// returns kCorruption naming the field, never crashes. Plain value types and pure functions, plus
+// ScanKeys (the bounded key collector every side of a scan uses; not thread-safe).
 //
 // Routes (POST, application/octet-stream bodies, errors as rpc::WriteInternalError):
 //   /internal/stream/write    WriteRequest   -> WriteResponse
@@ -10,13 +11,19 @@
 //   /internal/stream/search   SearchRequest  -> SearchPartial
 //   /internal/stream/get      GetRequest     -> GetResponse
 //   /internal/stream/count    CountRequest   -> CountResponse
+//   /internal/stream/scan     ScanRequest    -> ScanResponse
 //   /internal/stream/deletes  DeletesRequest -> DeletesResponse
 //   /internal/stream/flush    FlushRequest   -> FlushResponse
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/ids.h"
@@ -31,6 +38,7 @@ inline constexpr std::string_view kStreamDeletePath = "/internal/stream/delete";
 inline constexpr std::string_view kStreamSearchPath = "/internal/stream/search";
 inline constexpr std::string_view kStreamGetPath = "/internal/stream/get";
 inline constexpr std::string_view kStreamCountPath = "/internal/stream/count";
+inline constexpr std::string_view kStreamScanPath = "/internal/stream/scan";
 inline constexpr std::string_view kStreamDeletesPath = "/internal/stream/deletes";
 inline constexpr std::string_view kStreamFlushPath = "/internal/stream/flush";
 
@@ -118,6 +126,53 @@ struct CountResponse {
   uint64_t count = 0;
 };
 
+// Most keys one scan answer may carry.
+inline constexpr int64_t kMaxScanLimit = 65536;
+
+// The `limit` smallest distinct primary keys visible at read_ts (the newest version of the key is
+// not deleted at read_ts) that are greater than `after` (every key when unset): one page of a
+// scan in primary-key order. `after` names the last key of the previous page.
+struct ScanRequest {
+  CollectionId collection_id;
+  std::string channel;
+  Timestamp read_ts = 0;
+  std::vector<SegmentId> exclude_segment_ids;  // sealed segments served by query nodes
+  std::vector<PartitionId> partition_ids;      // empty: every partition
+  int64_t limit = 0;                           // in [1, kMaxScanLimit]
+  std::optional<PrimaryKey> after;
+};
+
+struct ScanResponse {
+  std::vector<PrimaryKey> pks;  // ascending, distinct, at most `limit`
+};
+
+// Keeps the `limit` smallest distinct keys greater than `after` out of those added: how a node
+// builds a ScanResponse and how the proxy merges them, in O(log limit) per accepted key without
+// sorting every key. Not thread-safe.
+class ScanKeys {
+ public:
+  ScanKeys(std::optional<PrimaryKey> after, size_t limit)
+      : after_(std::move(after)), limit_(limit) {}
+
+  // True when Add(pk) would keep `pk` (given the keys held now); cheap, so callers test it before
+  // paying for a visibility check.
+  bool Wants(const PrimaryKey& pk) const {
+    if (limit_ == 0 || (after_ && !(*after_ < pk))) return false;
+    return keys_.size() < limit_ || pk < *keys_.rbegin();
+  }
+  void Add(const PrimaryKey& pk) {
+    if (!Wants(pk) || !keys_.insert(pk).second) return;
+    if (keys_.size() > limit_) keys_.erase(std::prev(keys_.end()));
+  }
+  // The keys held, ascending.
+  std::vector<PrimaryKey> Take() { return std::vector<PrimaryKey>(keys_.begin(), keys_.end()); }
+
+ private:
+  const std::optional<PrimaryKey> after_;
+  const size_t limit_;
+  std::set<PrimaryKey> keys_;
+};
+
 struct DeletesRequest {
   std::string channel;
   Timestamp after_ts = 0;
@@ -158,6 +213,10 @@ std::string EncodeCountRequest(const CountRequest& m);
 Result<CountRequest> DecodeCountRequest(std::string_view bytes);
 std::string EncodeCountResponse(const CountResponse& m);
 Result<CountResponse> DecodeCountResponse(std::string_view bytes);
+std::string EncodeScanRequest(const ScanRequest& m);
+Result<ScanRequest> DecodeScanRequest(std::string_view bytes);
+std::string EncodeScanResponse(const ScanResponse& m);
+Result<ScanResponse> DecodeScanResponse(std::string_view bytes);
 std::string EncodeDeletesRequest(const DeletesRequest& m);
 Result<DeletesRequest> DecodeDeletesRequest(std::string_view bytes);
 std::string EncodeDeletesResponse(const DeletesResponse& m);

@@ -17,4 +17,9 @@ Result<CountResponse> QueryClient::Count(const QueryCountRequest& request, int64
                              DecodeCountResponse);
 }
 
+Result<ScanResponse> QueryClient::Scan(const QueryScanRequest& request, int64_t timeout_ms) {
+  return Call<ScanResponse>(kQueryScanPath, EncodeQueryScanRequest(request), timeout_ms,
+                            DecodeScanResponse);
+}
+
 }  // namespace vdb::rpc

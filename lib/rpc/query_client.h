@@ -24,6 +24,7 @@ class QueryClient : public BinaryClient {
   Result<SearchPartial> Search(const QuerySearchRequest& request, int64_t timeout_ms);
   Result<GetResponse> Get(const QueryGetRequest& request, int64_t timeout_ms);
   Result<CountResponse> Count(const QueryCountRequest& request, int64_t timeout_ms);
+  Result<ScanResponse> Scan(const QueryScanRequest& request, int64_t timeout_ms);
 };
 
 }  // namespace vdb::rpc

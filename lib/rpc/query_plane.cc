@@ -68,4 +68,14 @@ Result<QueryCountRequest> DecodeQueryCountRequest(std::string_view bytes) {
   return m;
 }
 
+std::string EncodeQueryScanRequest(const QueryScanRequest& m) {
+  return EncodeWrapped(EncodeScanRequest(m.scan), m.segment_ids);
+}
+
+Result<QueryScanRequest> DecodeQueryScanRequest(std::string_view bytes) {
+  QueryScanRequest m;
+  VDB_RETURN_IF_ERROR(DecodeWrapped(bytes, DecodeScanRequest, &m.scan, &m.segment_ids));
+  return m;
+}
+
 }  // namespace vdb::rpc

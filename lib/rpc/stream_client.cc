@@ -27,6 +27,11 @@ Result<CountResponse> StreamClient::Count(const CountRequest& request, int64_t t
                              DecodeCountResponse);
 }
 
+Result<ScanResponse> StreamClient::Scan(const ScanRequest& request, int64_t timeout_ms) {
+  return Call<ScanResponse>(kStreamScanPath, EncodeScanRequest(request), timeout_ms,
+                            DecodeScanResponse);
+}
+
 Result<DeletesResponse> StreamClient::Deletes(const DeletesRequest& request, int64_t timeout_ms) {
   return Call<DeletesResponse>(kStreamDeletesPath, EncodeDeletesRequest(request), timeout_ms,
                                DecodeDeletesResponse);

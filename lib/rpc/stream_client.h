@@ -26,6 +26,7 @@ class StreamClient : public BinaryClient {
   Result<SearchPartial> Search(const SearchRequest& request, int64_t timeout_ms);
   Result<GetResponse> Get(const GetRequest& request, int64_t timeout_ms);
   Result<CountResponse> Count(const CountRequest& request, int64_t timeout_ms);
+  Result<ScanResponse> Scan(const ScanRequest& request, int64_t timeout_ms);
   Result<DeletesResponse> Deletes(const DeletesRequest& request, int64_t timeout_ms);
   Result<FlushResponse> Flush(const FlushRequest& request, int64_t timeout_ms);
 };

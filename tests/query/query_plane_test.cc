@@ -59,6 +59,36 @@ TEST(QueryPlaneTest, GetAndCountRequestsRoundTrip) {
   EXPECT_EQ(c->segment_ids, count.segment_ids);
 }
 
+TEST(QueryPlaneTest, ScanRequestRoundTripsAndRejectsABadInner) {
+  QueryScanRequest scan;
+  scan.scan.collection_id = CollectionId(7);
+  scan.scan.channel = "c7s0";
+  scan.scan.read_ts = 55;
+  scan.scan.partition_ids = {PartitionId(3)};
+  scan.scan.limit = 12;
+  scan.scan.after = PrimaryKey(std::string("m"));
+  scan.segment_ids = {SegmentId(8), SegmentId(9)};
+  const std::string bytes = EncodeQueryScanRequest(scan);
+  auto s = DecodeQueryScanRequest(bytes);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->scan.channel, "c7s0");
+  EXPECT_EQ(s->scan.read_ts, 55u);
+  EXPECT_EQ(s->scan.partition_ids, scan.scan.partition_ids);
+  EXPECT_EQ(s->scan.limit, 12);
+  EXPECT_EQ(s->scan.after, scan.scan.after);
+  EXPECT_EQ(s->segment_ids, scan.segment_ids);
+  for (size_t n = 0; n < bytes.size(); ++n) {
+    auto m = DecodeQueryScanRequest(std::string_view(bytes).substr(0, n));
+    ASSERT_FALSE(m.ok()) << "prefix of " << n << " bytes decoded";
+    EXPECT_EQ(m.status().code(), StatusCode::kCorruption) << m.status().ToString();
+  }
+  scan.scan.limit = 0;
+  auto bad = DecodeQueryScanRequest(EncodeQueryScanRequest(scan));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(bad.status().message().find("limit"), std::string::npos) << bad.status().ToString();
+}
+
 TEST(QueryPlaneTest, TruncatedOrPaddedBytesAreCorruption) {
   const std::string bytes = EncodeQuerySearchRequest(SampleSearch());
   for (size_t n = 0; n < bytes.size(); ++n) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "rpc/wire.h"
+
 namespace vdb::rpc {
 namespace {
 
@@ -122,6 +124,96 @@ TEST(DataPlaneTest, ReadMessagesRoundTrip) {
   EXPECT_EQ(DecodeFlushRequest(EncodeFlushRequest({CollectionId(6)}))->collection_id,
             CollectionId(6));
   EXPECT_TRUE(DecodeFlushResponse(EncodeFlushResponse({})).ok());
+}
+
+TEST(DataPlaneTest, ScanMessagesRoundTrip) {
+  ScanRequest m{CollectionId(4),        "c4s1", 777, {SegmentId(9)}, {PartitionId(40)}, 25,
+                PrimaryKey(int64_t{-3})};
+  std::string bytes = EncodeScanRequest(m);
+  auto d = DecodeScanRequest(bytes);
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->collection_id, m.collection_id);
+  EXPECT_EQ(d->channel, "c4s1");
+  EXPECT_EQ(d->read_ts, 777u);
+  EXPECT_EQ(d->exclude_segment_ids, m.exclude_segment_ids);
+  EXPECT_EQ(d->partition_ids, m.partition_ids);
+  EXPECT_EQ(d->limit, 25);
+  EXPECT_EQ(d->after, m.after);
+  ExpectTruncationsFail(bytes, DecodeScanRequest);
+
+  m.after = PrimaryKey(std::string("k\0ey", 4));
+  d = DecodeScanRequest(EncodeScanRequest(m));
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(d->after, m.after);
+  m.after.reset();
+  d = DecodeScanRequest(EncodeScanRequest(m));
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_FALSE(d->after.has_value());
+
+  ScanResponse r{
+      {PrimaryKey(std::string("a")), PrimaryKey(std::string("ab")), PrimaryKey(std::string("b"))}};
+  bytes = EncodeScanResponse(r);
+  auto dr = DecodeScanResponse(bytes);
+  ASSERT_TRUE(dr.ok()) << dr.status().ToString();
+  EXPECT_EQ(dr->pks, r.pks);
+  ExpectTruncationsFail(bytes, DecodeScanResponse);
+  auto empty = DecodeScanResponse(EncodeScanResponse({}));
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->pks.empty());
+}
+
+TEST(DataPlaneTest, MalformedScanMessagesNameTheField) {
+  ScanRequest m{CollectionId(4), "c4s1", 1, {}, {}, 10, std::nullopt};
+  for (int64_t limit : {int64_t{0}, int64_t{-1}, kMaxScanLimit + 1}) {
+    m.limit = limit;
+    auto d = DecodeScanRequest(EncodeScanRequest(m));
+    ASSERT_FALSE(d.ok()) << "limit " << limit;
+    EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(d.status().message().find("limit"), std::string::npos) << d.status().ToString();
+  }
+  m.limit = kMaxScanLimit;
+  EXPECT_TRUE(DecodeScanRequest(EncodeScanRequest(m)).ok());
+
+  // Two `after` keys: the key list is the last field, so splice in a two-key list.
+  m.limit = 10;
+  std::string bytes = EncodeScanRequest(m);
+  WireWriter two;
+  PutPks(&two, {PrimaryKey(int64_t{1}), PrimaryKey(int64_t{2})});
+  std::string bad = bytes.substr(0, bytes.size() - 1) + two.Finish();
+  auto d = DecodeScanRequest(bad);
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(d.status().message().find("after"), std::string::npos) << d.status().ToString();
+  bad = bytes;
+  bad.back() = 7;  // the `after` key kind
+  d = DecodeScanRequest(bad);
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.status().message().find("after"), std::string::npos) << d.status().ToString();
+
+  // Unsorted or repeated keys in an answer.
+  for (auto pks : {std::vector<PrimaryKey>{int64_t{2}, int64_t{1}},
+                   std::vector<PrimaryKey>{int64_t{3}, int64_t{3}}}) {
+    auto r = DecodeScanResponse(EncodeScanResponse({pks}));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(r.status().message().find("pks"), std::string::npos) << r.status().ToString();
+  }
+}
+
+TEST(DataPlaneTest, ScanKeysKeepsTheSmallestDistinctKeysAboveAfter) {
+  ScanKeys keys(PrimaryKey(int64_t{10}), 3);
+  for (int64_t v : {int64_t{50}, int64_t{10}, int64_t{12}, int64_t{5}, int64_t{40}, int64_t{12},
+                    int64_t{11}, int64_t{60}}) {
+    keys.Add(PrimaryKey(v));
+  }
+  EXPECT_FALSE(keys.Wants(PrimaryKey(int64_t{40})));  // full: 11, 12, 40
+  EXPECT_TRUE(keys.Wants(PrimaryKey(int64_t{13})));
+  EXPECT_EQ(keys.Take(), (std::vector<PrimaryKey>{int64_t{11}, int64_t{12}, int64_t{40}}));
+
+  ScanKeys all(std::nullopt, 10);
+  for (const char* s : {"b", "a", "c", "a"}) all.Add(PrimaryKey(std::string(s)));
+  EXPECT_EQ(all.Take(),
+            (std::vector<PrimaryKey>{std::string("a"), std::string("b"), std::string("c")}));
 }
 
 }  // namespace
