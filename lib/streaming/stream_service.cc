@@ -54,6 +54,11 @@ void StreamService::RegisterRoutes(rpc::HttpServer* server) {
       MakeHandler(
           rpc::DecodeCountRequest, [node](const rpc::CountRequest& m) { return node->Count(m); },
           rpc::EncodeCountResponse));
+  server->Route(
+      "POST", std::string(rpc::kStreamScanPath),
+      MakeHandler(
+          rpc::DecodeScanRequest, [node](const rpc::ScanRequest& m) { return node->Scan(m); },
+          rpc::EncodeScanResponse));
   server->Route("POST", std::string(rpc::kStreamDeletesPath),
                 MakeHandler(
                     rpc::DecodeDeletesRequest,

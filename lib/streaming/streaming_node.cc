@@ -720,6 +720,41 @@ Result<rpc::CountResponse> StreamingNode::Count(const rpc::CountRequest& request
   return out;
 }
 
+Result<rpc::ScanResponse> StreamingNode::Scan(const rpc::ScanRequest& request) {
+  VDB_ASSIGN_OR_RETURN(auto ch, FindChannel(request.channel, request.collection_id));
+  if (request.limit < 1 || request.limit > rpc::kMaxScanLimit) {
+    return Status::InvalidArgument("scan limit must be in [1, " +
+                                   std::to_string(rpc::kMaxScanLimit) + "]");
+  }
+  DataType pk_type = ch->schema.fields[ch->pk_field].type;
+  if (request.after && !PkMatches(*request.after, pk_type)) {
+    return Status::InvalidArgument("scan after key " + PrimaryKeyToString(*request.after) +
+                                   " is not " + std::string(DataTypeName(pk_type)));
+  }
+  VDB_ASSIGN_OR_RETURN(Timestamp read_ts, WaitForTsafe(ch.get(), request.read_ts));
+  rpc::ScanKeys keys(request.after, static_cast<size_t>(request.limit));
+  std::vector<uint64_t> words;
+  for (const SegmentRef& ref :
+       Snapshot(ch.get(), request.partition_ids, request.exclude_segment_ids)) {
+    auto view = ref.segment->Read();
+    const size_t n = view.rows();
+    if (n == 0) continue;
+    ch->deletes.BuildVisibility(view.pk_index(), view.timestamps(), n, read_ts, &words);
+    index::RowFilter visible(words.data(), n);
+    // One entry per distinct key: test the key's bound before its rows' visibility.
+    for (const auto& [pk, rows] : view.pk_index()) {
+      if (!keys.Wants(pk)) continue;
+      for (uint32_t row : rows) {
+        if (row < n && visible.Allows(row)) {
+          keys.Add(pk);
+          break;
+        }
+      }
+    }
+  }
+  return rpc::ScanResponse{keys.Take()};
+}
+
 Result<rpc::DeletesResponse> StreamingNode::Deletes(const rpc::DeletesRequest& request) {
   VDB_ASSIGN_OR_RETURN(auto ch, FindChannel(request.channel, CollectionId()));
   VDB_ASSIGN_OR_RETURN(Timestamp until_ts, WaitForTsafe(ch.get(), request.until_ts));

@@ -2,7 +2,7 @@
 // follows the coordinator's catalog, opens each bound channel's WAL (holding its LOCK) and
 // replays it from the checkpoint into growing segments; stamps writes from a leased timestamp
 // range, appends them to the WAL with group commit and applies them; serves search / get /
-// count / deletes at a read timestamp once the channel's tsafe reaches it; seals and flushes
+// count / scan / deletes at a read timestamp once the channel's tsafe reaches it; seals and flushes
 // growing segments to the object store, commits them with the new checkpoint, keeps serving them
 // until a query node does (plus a grace period), then drops them and truncates the WAL.
 // Thread-safe: every public method may be called from any thread.
@@ -101,6 +101,9 @@ class StreamingNode {
   Result<rpc::SearchPartial> Search(const rpc::SearchRequest& request);
   Result<rpc::GetResponse> Get(const rpc::GetRequest& request);
   Result<rpc::CountResponse> Count(const rpc::CountRequest& request);
+  // The request.limit smallest visible keys above request.after, ascending; kInvalidArgument for
+  // a limit outside [1, rpc::kMaxScanLimit] or an `after` of the wrong key type.
+  Result<rpc::ScanResponse> Scan(const rpc::ScanRequest& request);
   // Deletes of the channel with after_ts < ts <= until_ts (0: tsafe), after tsafe reaches it.
   Result<rpc::DeletesResponse> Deletes(const rpc::DeletesRequest& request);
   // Seals and flushes every channel of the collection held here and commits the segments;

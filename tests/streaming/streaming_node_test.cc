@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -98,6 +99,20 @@ class StreamingNodeTest : public ::testing::Test {
     auto c = node_->Count(rpc::CountRequest{kCollection, kChannel, read_ts, exclude, {}});
     EXPECT_TRUE(c.ok()) << c.status().ToString();
     return c.ok() ? c->count : 0;
+  }
+  // The keys a scan answers, as ints; {-1} when it fails.
+  std::vector<int64_t> ScanAt(Timestamp read_ts, int64_t limit,
+                              std::optional<int64_t> after = std::nullopt,
+                              std::vector<SegmentId> exclude = {},
+                              std::vector<PartitionId> partitions = {}) {
+    rpc::ScanRequest r{kCollection, kChannel, read_ts, exclude, partitions, limit, std::nullopt};
+    if (after) r.after = PrimaryKey(*after);
+    auto scan = node_->Scan(r);
+    EXPECT_TRUE(scan.ok()) << scan.status().ToString();
+    if (!scan.ok()) return {-1};
+    std::vector<int64_t> out;
+    for (const auto& pk : scan->pks) out.push_back(std::get<int64_t>(pk));
+    return out;
   }
   rpc::GetResponse GetAt(const std::vector<int64_t>& pks, Timestamp read_ts) {
     rpc::GetRequest g{kCollection, kChannel, {}, read_ts, {}, {}, {}};
@@ -206,6 +221,69 @@ TEST_F(StreamingNodeTest, DeletesHideRowsAndUpsertReplacesVersions) {
   EXPECT_EQ(feed->deletes[3].pk, PrimaryKey(int64_t{5}));
   EXPECT_EQ(feed->deletes[3].ts, up->ts);
   EXPECT_EQ(node_->Deletes(rpc::DeletesRequest{kChannel, d->ts, now})->deletes.size(), 1u);
+}
+
+TEST_F(StreamingNodeTest, ScanReturnsTheSmallestVisibleKeysInOrder) {
+  OpenNode();
+  auto first = Insert(Range(0, 30));
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(Insert(Range(30, 40), 0, kOtherPartition).ok());
+  // Sealed by the flush, still served from memory (no query node serves them yet).
+  ASSERT_TRUE(node_->Flush(kCollection).ok());
+  ASSERT_TRUE(node_->ApplyCatalog(coord_.catalog()).ok());
+  std::vector<SegmentId> sealed;
+  for (const auto& info : coord_.catalog().segments) sealed.push_back(info.id);
+  ASSERT_EQ(sealed.size(), 2u);
+  auto growing = Insert({45, 41, 48, 40, 49, 42, 47, 43, 46, 44});  // out of key order
+  ASSERT_TRUE(growing.ok());
+  const Timestamp before_growing = growing->ts - 1;
+  ASSERT_TRUE(Insert({7}, /*version=*/2).ok());  // a second copy of 7
+  auto del = Remove({3, 45});
+  ASSERT_TRUE(del.ok());
+  ASSERT_TRUE(Insert({5}, 1, kDefaultPartition, rpc::WriteKind::kUpsert).ok());
+  Timestamp now = coord_.Tso();
+
+  std::vector<int64_t> live;
+  for (int64_t k = 0; k < 50; ++k) {
+    if (k != 3 && k != 45) live.push_back(k);
+  }
+  EXPECT_EQ(ScanAt(now, 100), live);  // every live key once: 5 upserted, 7 twice
+  EXPECT_EQ(ScanAt(now, 5), (std::vector<int64_t>{0, 1, 2, 4, 5}));
+  EXPECT_EQ(ScanAt(now, 3, /*after=*/5), (std::vector<int64_t>{6, 7, 8}));
+  EXPECT_EQ(ScanAt(now, 3, /*after=*/44), (std::vector<int64_t>{46, 47, 48}));
+  EXPECT_TRUE(ScanAt(now, 3, /*after=*/49).empty());
+  // Paging with `after` visits every live key once.
+  std::vector<int64_t> paged;
+  std::optional<int64_t> after;
+  for (int page = 0; page < 100; ++page) {
+    auto keys = ScanAt(now, 7, after);
+    if (keys.empty()) break;
+    paged.insert(paged.end(), keys.begin(), keys.end());
+    after = keys.back();
+  }
+  EXPECT_EQ(paged, live);
+
+  // read_ts: before the delete 3 and 45 are visible; before the growing rows none of 40..49.
+  auto at_delete = ScanAt(del->ts - 1, 100);
+  EXPECT_EQ(at_delete.size(), 50u);
+  EXPECT_EQ(ScanAt(before_growing, 100), Range(0, 40));
+  EXPECT_EQ(ScanAt(first->ts, 100), Range(0, 30));
+  // Partitions, and sealed segments the proxy routes to query nodes.
+  EXPECT_EQ(ScanAt(now, 100, std::nullopt, {}, {kOtherPartition}), Range(30, 40));
+  EXPECT_EQ(ScanAt(now, 100, std::nullopt, sealed),
+            (std::vector<int64_t>{5, 7, 40, 41, 42, 43, 44, 46, 47, 48, 49}));
+  EXPECT_EQ(ScanAt(now, 100, std::nullopt, sealed, {kOtherPartition}), std::vector<int64_t>{});
+
+  rpc::ScanRequest bad{kCollection, kChannel, now, {}, {}, 0, std::nullopt};
+  EXPECT_EQ(node_->Scan(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.limit = rpc::kMaxScanLimit + 1;
+  EXPECT_EQ(node_->Scan(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.limit = 10;
+  bad.after = PrimaryKey(std::string("x"));
+  EXPECT_EQ(node_->Scan(bad).status().code(), StatusCode::kInvalidArgument);
+  bad.after.reset();
+  bad.channel = "c1s9";
+  EXPECT_EQ(node_->Scan(bad).status().code(), StatusCode::kUnavailable);
 }
 
 TEST_F(StreamingNodeTest, RejectsBadWrites) {
@@ -548,6 +626,12 @@ TEST_F(StreamingNodeTest, ServesTheDataPlaneOverHttpAndFollowsTheCoordinator) {
   auto c = client.Count({kCollection, kChannel, coord_.Tso(), {}, {}}, 5000);
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(c->count, 2u);
+  auto scan = client.Scan({kCollection, kChannel, coord_.Tso(), {}, {}, 10, std::nullopt}, 5000);
+  ASSERT_TRUE(scan.ok()) << scan.status().ToString();
+  EXPECT_EQ(scan->pks, (std::vector<PrimaryKey>{int64_t{1}, int64_t{3}}));
+  EXPECT_EQ(
+      client.Scan({kCollection, kChannel, 0, {}, {}, 10, std::string("a")}, 5000).status().code(),
+      StatusCode::kInvalidArgument);
   auto feed = client.Deletes({kChannel, 0, 0}, 5000);
   ASSERT_TRUE(feed.ok());
   EXPECT_EQ(feed->deletes.size(), 1u);
