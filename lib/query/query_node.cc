@@ -124,6 +124,11 @@ void QueryNode::RegisterRoutes(rpc::HttpServer* server) {
       MakeHandler(
           rpc::DecodeQueryCountRequest,
           [this](const rpc::QueryCountRequest& m) { return Count(m); }, rpc::EncodeCountResponse));
+  server->Route(
+      "POST", std::string(rpc::kQueryScanPath),
+      MakeHandler(
+          rpc::DecodeQueryScanRequest, [this](const rpc::QueryScanRequest& m) { return Scan(m); },
+          rpc::EncodeScanResponse));
 }
 
 // --- Stats and waiting ----------------------------------------------------------------------
@@ -655,6 +660,42 @@ Result<rpc::CountResponse> QueryNode::Count(const rpc::QueryCountRequest& q) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.counts;
+  return out;
+}
+
+Result<rpc::ScanResponse> QueryNode::Scan(const rpc::QueryScanRequest& q) {
+  const rpc::ScanRequest& request = q.scan;
+  if (request.limit < 1 || request.limit > rpc::kMaxScanLimit) {
+    return Status::InvalidArgument("scan limit must be in [1, " +
+                                   std::to_string(rpc::kMaxScanLimit) + "]");
+  }
+  VDB_ASSIGN_OR_RETURN(auto segs, Resolve(q.segment_ids, request.collection_id, request.channel,
+                                          request.partition_ids));
+  rpc::ScanResponse out;
+  if (segs.empty()) return out;
+  const DataType pk_type = segs.back()->schema().PrimaryKeyField()->type;
+  if (request.after && !PkMatches(*request.after, pk_type)) {
+    return Status::InvalidArgument("scan after key " + PrimaryKeyToString(*request.after) +
+                                   " is not " + std::string(DataTypeName(pk_type)));
+  }
+  Timestamp read_ts = 0;
+  VDB_ASSIGN_OR_RETURN(auto ch, PrepareRead(request.channel, request.read_ts, &read_ts));
+  rpc::ScanKeys keys(request.after, static_cast<size_t>(request.limit));
+  for (const auto& seg : segs) {
+    auto words = seg->Visibility(ch->deletes, ch->version.load(), read_ts);
+    index::RowFilter visible(words->data(), seg->rows());
+    // One entry per distinct key: test the key's bound before its rows' visibility.
+    for (const auto& [pk, rows] : seg->pk_index()) {
+      if (!keys.Wants(pk)) continue;
+      for (uint32_t row : rows) {
+        if (visible.Allows(row)) {
+          keys.Add(pk);
+          break;
+        }
+      }
+    }
+  }
+  out.pks = keys.Take();
   return out;
 }
 

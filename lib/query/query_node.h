@@ -13,7 +13,7 @@
 // every row with the deletes pulled so far.
 // Visibility is lib/README.md's rule (segment::DeleteBuffer).
 //
-// Thread-safe: Search, Get and Count run concurrently on the HTTP server's threads. One mutex
+// Thread-safe: Search, Get, Count and Scan run concurrently on the HTTP server's threads. One mutex
 // for the node's tables; never held across I/O or an RPC.
 #pragma once
 
@@ -111,6 +111,9 @@ class QueryNode {
   Result<rpc::SearchPartial> Search(const rpc::QuerySearchRequest& request);
   Result<rpc::GetResponse> Get(const rpc::QueryGetRequest& request);
   Result<rpc::CountResponse> Count(const rpc::QueryCountRequest& request);
+  // The scan.limit smallest keys above scan.after visible in the named segments, ascending; also
+  // kInvalidArgument for a limit outside [1, rpc::kMaxScanLimit].
+  Result<rpc::ScanResponse> Scan(const rpc::QueryScanRequest& request);
 
   NodeId id() const { return id_; }
   QueryNodeStats stats() const;
