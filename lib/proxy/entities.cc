@@ -123,6 +123,9 @@ class EntityService {
                                                              uint64_t deadline_us,
                                                              bool allow_int64);
   Result<uint64_t> Count(const ReadContext& ctx, uint64_t deadline_us);
+  // The `limit` smallest distinct keys visible to the read, ascending.
+  Result<std::vector<PrimaryKey>> ScanPks(const ReadContext& ctx, int64_t limit,
+                                          uint64_t deadline_us);
   Result<std::vector<std::vector<rpc::SearchHit>>> SearchHits(const ReadContext& ctx,
                                                               const rpc::SearchRequest& base,
                                                               uint64_t deadline_us);
@@ -365,6 +368,33 @@ Result<uint64_t> EntityService::Count(const ReadContext& ctx, uint64_t deadline_
     total += result->count;
   }
   return total;
+}
+
+// Fans the scan out like Count (same read timestamp and segment routing); every source answers
+// its own `limit` smallest keys, so the merged `limit` smallest are among them.
+Result<std::vector<PrimaryKey>> EntityService::ScanPks(const ReadContext& ctx, int64_t limit,
+                                                       uint64_t deadline_us) {
+  std::vector<std::function<Result<rpc::ScanResponse>()>> tasks;
+  for (const ChannelPlan& plan : ctx.channels) {
+    rpc::ScanRequest scan{ctx.collection->id, plan.channel, ctx.read_ts, plan.exclude,
+                          ctx.partitions,     limit,        std::nullopt};
+    tasks.push_back([this, scan, &plan, deadline_us] {
+      return Stream(plan.streaming_address).Scan(scan, RemainingMs(deadline_us));
+    });
+    for (const auto& [address, segments] : plan.query_segments) {
+      rpc::QueryScanRequest q{scan, segments};
+      q.scan.exclude_segment_ids.clear();
+      tasks.push_back([this, q, address = address, deadline_us] {
+        return QueryNode(address).Scan(q, RemainingMs(deadline_us));
+      });
+    }
+  }
+  rpc::ScanKeys merged(std::nullopt, static_cast<size_t>(limit));
+  for (auto& result : RunAll(std::move(tasks))) {
+    if (!result.ok()) return result.status();
+    for (const PrimaryKey& pk : result->pks) merged.Add(pk);
+  }
+  return merged.Take();
 }
 
 Result<std::vector<std::vector<rpc::SearchHit>>> EntityService::SearchHits(
@@ -655,35 +685,17 @@ Result<json> EntityService::Query(ApiCall& call) {
     }
     VDB_ASSIGN_OR_RETURN(OutputSpec spec, ResolveOutputFields(schema, names, true));
     std::vector<PrimaryKey> keys = parsed.pks;
+    size_t skip = static_cast<size_t>(off);
     if (parsed.match_all) {
-      // No scan message exists yet: an unfiltered query takes the (offset + limit) rows nearest
-      // to a fixed probe vector of the first float vector field, then orders them by key.
-      const FieldSchema* vec = nullptr;
-      for (const FieldSchema& f : schema.fields) {
-        if (f.type == DataType::kFloatVector) {
-          vec = &f;
-          break;
-        }
-      }
-      if (vec == nullptr) {
-        return ParsePkFilter("<empty filter without a float vector field>", pk).status();
-      }
-      const rpc::IndexInfo* index = ctx.collection->FindIndexOnField(vec->id);
-      rpc::SearchRequest probe;
-      probe.collection_id = ctx.collection->id;
-      probe.field_id = vec->id;
-      probe.metric = MetricCode(index ? index->metric_type : "L2");
-      probe.nq = 1;
-      probe.dim = vec->dim;
-      probe.vectors.assign(static_cast<size_t>(vec->dim), 1.0f);
-      probe.k = off + lim;
-      VDB_ASSIGN_OR_RETURN(auto hits, SearchHits(ctx, probe, call.deadline_us));
-      for (const auto& hit : hits[0]) keys.push_back(hit.pk);
-      std::sort(keys.begin(), keys.end());
+      // A scan in primary-key order: stable pages, and no vector field needed. Only the page's
+      // own keys are fetched.
+      VDB_ASSIGN_OR_RETURN(keys, ScanPks(ctx, off + lim, call.deadline_us));
+      keys.erase(keys.begin(), keys.begin() + static_cast<ptrdiff_t>(std::min(skip, keys.size())));
+      skip = 0;
     }
     VDB_ASSIGN_OR_RETURN(auto rows, FetchRows(ctx, keys, spec, call.deadline_us, call.allow_int64));
     json out = json::array();
-    for (size_t i = static_cast<size_t>(off); i < rows.size() && out.size() < size_t(lim); ++i) {
+    for (size_t i = skip; i < rows.size() && out.size() < size_t(lim); ++i) {
       out.push_back(std::move(rows[i].second));
     }
     return out;

@@ -312,6 +312,71 @@ TEST_F(EntitiesTest, UpsertReplacesAndDeleteHides) {
   EXPECT_FLOAT_EQ(searched[0]["distance"].get<float>(), 0.0f);
 }
 
+// The ids an empty-filter query returns page by page (limit `page`), in the order returned.
+std::vector<int64_t> ScanAllIds(const std::string& name, int page, int max_pages = 100) {
+  std::vector<int64_t> ids;
+  for (int p = 0; p < max_pages; ++p) {
+    json body = {{"collectionName", name},
+                 {"filter", ""},
+                 {"offset", p * page},
+                 {"limit", page},
+                 {"outputFields", {"id"}}};
+    rpc::Headers headers;
+    auto r = cluster->client->Post("/v2/vectordb/entities/query", body.dump(), "text/plain", 30000,
+                                   headers);
+    if (!r.ok()) {
+      ADD_FAILURE() << r.status().ToString();
+      return ids;
+    }
+    json envelope = json::parse(r->body, nullptr, false);
+    if (!envelope.is_object() || envelope.value("code", -1) != 0) {
+      ADD_FAILURE() << r->body;
+      return ids;
+    }
+    const json& data = envelope["data"];
+    for (const json& row : data) ids.push_back(row["id"].get<int64_t>());
+    if (data.size() < static_cast<size_t>(page)) return ids;
+  }
+  ADD_FAILURE() << "more than " << max_pages << " pages";
+  return ids;
+}
+
+TEST_F(EntitiesTest, EmptyFilterQueryPagesInKeyOrderAcrossGrowingAndSealed) {
+  CreateCollection("scan", 4, 2);
+  auto base = RandomVectors(90, 4, 11);
+  std::vector<std::vector<float>> first(base.begin(), base.begin() + 60);
+  Ok("entities/insert", {{"collectionName", "scan"}, {"data", Rows(first, 0)}});
+  Ok("entities/delete", {{"collectionName", "scan"}, {"filter", "id in [0, 13, 59]"}});
+  const size_t loaded = cluster->query->LoadedSegments().size();
+  Ok("collections/flush", {{"collectionName", "scan"}});
+  ASSERT_TRUE(cluster->query->WaitFor(
+      [&](const query::QueryNode& n) { return n.LoadedSegments().size() >= loaded + 2; }, 20000));
+  std::vector<std::vector<float>> second(base.begin() + 60, base.end());
+  Ok("entities/insert", {{"collectionName", "scan"}, {"data", Rows(second, 60)}});
+  Ok("entities/upsert", {{"collectionName", "scan"},
+                         {"data", {{{"id", 20}, {"vector", {1, 2, 3, 4}}, {"tag", "up"}}}}});
+  Ok("entities/delete", {{"collectionName", "scan"}, {"filter", "id in [30, 75]"}});
+
+  std::vector<int64_t> live;
+  for (int64_t id = 0; id < 90; ++id) {
+    if (id != 0 && id != 13 && id != 59 && id != 30 && id != 75) live.push_back(id);
+  }
+  EXPECT_EQ(ScanAllIds("scan", 7), live);
+  EXPECT_EQ(ScanAllIds("scan", 100), live);
+  json page = Ok("entities/query", {{"collectionName", "scan"},
+                                    {"filter", ""},
+                                    {"offset", 17},
+                                    {"limit", 3},
+                                    {"outputFields", {"tag"}}});
+  ASSERT_EQ(page.size(), 3u) << page;
+  EXPECT_EQ(page[0], json({{"id", 19}, {"tag", "t9"}}));
+  EXPECT_EQ(page[1], json({{"id", 20}, {"tag", "up"}}));  // the upserted version
+  EXPECT_EQ(page[2]["id"], 21);
+  EXPECT_EQ(Ok("entities/query",
+               {{"collectionName", "scan"}, {"filter", ""}, {"offset", 85}, {"limit", 10}}),
+            json::array());
+}
+
 TEST_F(EntitiesTest, VarCharKeysGetAndQueryByIds) {
   json body = {{"collectionName", "vk"},
                {"schema",
@@ -364,6 +429,13 @@ TEST_F(EntitiesTest, VarCharKeysGetAndQueryByIds) {
   Ok("entities/delete", {{"collectionName", "vk"}, {"filter", "pk in ['a', \"f\"]"}});
   EXPECT_EQ(Ok("entities/query", {{"collectionName", "vk"}, {"outputFields", {"count(*)"}}}),
             json::array({{{"count(*)", 4}}}));
+  // An empty filter scans in key order over the three shards.
+  json scanned = Ok("entities/query", {{"collectionName", "vk"},
+                                       {"filter", ""},
+                                       {"offset", 1},
+                                       {"limit", 2},
+                                       {"outputFields", {"pk"}}});
+  EXPECT_EQ(scanned, json::array({{{"pk", "c"}}, {{"pk", "d"}}}));
 }
 
 TEST_F(EntitiesTest, AutoIdAndDynamicFields) {
