@@ -1282,7 +1282,10 @@ Result<CatalogRevision> Coordinator::FailJob(int64_t job_id, NodeId node, const 
   }
   std::string stored = reason.empty() ? "unspecified failure" : reason;
   if (stored.size() > kMaxFailReasonBytes) {
-    stored.resize(kMaxFailReasonBytes);
+    size_t cut = kMaxFailReasonBytes;
+    // Not inside a UTF-8 sequence: the catalog is JSON.
+    while (cut > 0 && (static_cast<unsigned char>(stored[cut]) & 0xC0) == 0x80) --cut;
+    stored.resize(cut);
     stored += "...";
   }
   if (!permanent) {

@@ -832,12 +832,17 @@ TEST_F(FailJobTest, OnlyTheHolderMayFailAJob) {
             StatusCode::kAborted);
 }
 
-TEST_F(FailJobTest, LongReasonsAreCutShort) {
+TEST_F(FailJobTest, LongReasonsAreCutShortOnACharacterBoundary) {
   int64_t job = Claim(1);
-  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), std::string(5000, 'r'), true).ok());
-  std::string reason = Index().fail_reason;
-  EXPECT_LT(reason.size(), 1100u);
-  EXPECT_EQ(reason.substr(reason.size() - 3), "...");
+  std::string long_reason = "r";
+  for (int i = 0; i < 2000; ++i) long_reason += "\xc3\xa9";  // "é", two bytes each
+  ASSERT_TRUE(coord_->FailJob(job, NodeId(1), long_reason, true).ok());
+  std::string stored = coord_->Snapshot().FindSegment(SegmentId(1))->index_failures.at("vector");
+  EXPECT_LT(stored.size(), 1100u);
+  ASSERT_GT(stored.size(), 3u);
+  EXPECT_EQ(stored.substr(stored.size() - 3), "...");
+  EXPECT_EQ(stored.size() % 2, 0u) << "cut inside a character";  // "r" + n * 2 + "..."
+  EXPECT_EQ(stored.substr(0, stored.size() - 3), long_reason.substr(0, stored.size() - 3));
 }
 
 TEST_F(CoordinatorTest, WaitForRevisionReturnsOnChangeOrTimeout) {
