@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/env.h"
+#include "common/prometheus.h"
 #include "daemon/role.h"
 #include "data/data_node.h"
 #include "rpc/coord_client.h"
@@ -33,16 +34,19 @@ class DataRole final : public Role {
   void AppendMetrics(std::string* out) override {
     if (node_ == nullptr) return;
     const data::DataNodeStats s = node_->stats();
-    auto metric = [out](const char* name, const char* help, const char* type, double value) {
-      *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-              name + " " + std::to_string(value) + "\n";
+    auto counter = [out](const char* name, const char* help, double value) {
+      AppendMetric(out, name, help, MetricType::kCounter, value);
     };
-    metric("vdb_data_jobs_done_total", "Index builds committed.", "counter", s.jobs_done);
-    metric("vdb_data_jobs_failed_total", "Index builds that failed.", "counter", s.jobs_failed);
-    metric("vdb_data_rows_indexed_total", "Rows of committed index builds.", "counter",
-           s.rows_indexed);
-    metric("vdb_data_build_seconds_total", "Time spent building indexes.", "counter",
-           s.build_seconds);
+    counter("vdb_data_jobs_done_total", "Index builds committed.", s.jobs_done);
+    counter("vdb_data_jobs_failed_total", "Index builds that failed.", s.jobs_failed);
+    counter("vdb_data_jobs_abandoned_total", "Index builds stopped half-way or whose lease was lost.",
+            s.jobs_abandoned);
+    counter("vdb_data_rows_indexed_total", "Rows of committed index builds.", s.rows_indexed);
+    counter("vdb_data_index_bytes_written_total", "Index bytes put into the object store.",
+            s.bytes_written);
+    counter("vdb_data_build_seconds_total", "Time spent building indexes.", s.build_seconds);
+    counter("vdb_data_heartbeat_failures_total", "Heartbeats the coordinator did not answer.",
+            s.heartbeat_failures);
   }
 
  private:

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/env.h"
+#include "common/prometheus.h"
 #include "daemon/role.h"
 #include "query/query_node.h"
 #include "rpc/coord_client.h"
@@ -36,20 +37,24 @@ class QueryRole final : public Role {
   void AppendMetrics(std::string* out) override {
     if (node_ == nullptr) return;
     const query::QueryNodeStats s = node_->stats();
-    auto gauge = [out](const char* name, const char* help, const char* type, int64_t value) {
-      *out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
-              name + " " + std::to_string(value) + "\n";
+    auto gauge = [out](const char* name, const char* help, double value) {
+      AppendMetric(out, name, help, MetricType::kGauge, value);
     };
-    gauge("vdb_query_segments_loaded", "Sealed segments served.", "gauge", s.segments_loaded);
-    gauge("vdb_query_rows_loaded", "Rows of the sealed segments served.", "gauge", s.rows_loaded);
-    gauge("vdb_query_indexes_loaded", "Vector indexes installed.", "gauge", s.indexes_loaded);
-    gauge("vdb_query_load_failures_total", "Segment or index loads that failed.", "counter",
-          s.load_failures);
-    gauge("vdb_query_searches_total", "Searches served.", "counter", s.searches);
-    gauge("vdb_query_gets_total", "Gets served.", "counter", s.gets);
-    gauge("vdb_query_counts_total", "Counts served.", "counter", s.counts);
-    gauge("vdb_query_deletes_pulled_total", "Deletes pulled from streaming nodes.", "counter",
-          s.deletes_pulled);
+    auto counter = [out](const char* name, const char* help, double value) {
+      AppendMetric(out, name, help, MetricType::kCounter, value);
+    };
+    gauge("vdb_query_segments_loaded", "Sealed segments served.", s.segments_loaded);
+    gauge("vdb_query_rows_loaded", "Rows of the sealed segments served.", s.rows_loaded);
+    gauge("vdb_query_indexes_loaded", "Vector indexes installed.", s.indexes_loaded);
+    gauge("vdb_query_catalog_revision", "The newest catalog revision seen.",
+          static_cast<double>(s.catalog_revision));
+    counter("vdb_query_load_failures_total", "Segment or index loads that failed.",
+            s.load_failures);
+    counter("vdb_query_searches_total", "Searches served.", s.searches);
+    counter("vdb_query_gets_total", "Gets served.", s.gets);
+    counter("vdb_query_counts_total", "Counts served.", s.counts);
+    counter("vdb_query_deletes_pulled_total", "Deletes pulled from streaming nodes.",
+            s.deletes_pulled);
   }
 
  private:
