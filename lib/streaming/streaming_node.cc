@@ -382,6 +382,8 @@ Result<ChannelStats> StreamingNode::GetChannelStats(const std::string& channel) 
   stats.checkpoint_lsn = ch->checkpoint_lsn;
   stats.tsafe = ch->tsafe;
   stats.first_wal_lsn = ch->wal->first_lsn();
+  stats.last_wal_lsn = ch->wal->last_durable_lsn();
+  stats.wal = ch->wal->stats();
   return stats;
 }
 
