@@ -560,6 +560,7 @@ Result<json> EntityService::Insert(
 
   json ids = json::array();
   for (const PrimaryKey& key : rows.pks) ids.push_back(PkJson(key, args.allow_int64));
+  proxy_->metrics().AddRows(upsert ? "upserted" : "inserted", rows.num_rows);
   if (upsert) return json{{"upsertCount", rows.num_rows}, {"upsertIds", std::move(ids)}};
   return json{{"insertCount", rows.num_rows}, {"insertIds", std::move(ids)}};
 }
@@ -591,6 +592,7 @@ Result<json> EntityService::Delete(ApiCall& call) {
         });
   }
   for (auto& result : RunAll(std::move(tasks))) VDB_RETURN_IF_ERROR(result.status());
+  proxy_->metrics().AddRows("deleted", parsed.pks.size());
   return json{{"deleteCount", parsed.pks.size()}};
 }
 
@@ -645,6 +647,7 @@ Result<json> EntityService::Get(ApiCall& call) {
     json out = json::array();
     for (auto& [key, row] : rows) out.push_back(std::move(row));
     call.extra["cost"] = 0;
+    proxy_->metrics().AddRows("returned", out.size());
     return out;
   });
 }
@@ -698,6 +701,7 @@ Result<json> EntityService::Query(ApiCall& call) {
     for (size_t i = skip; i < rows.size() && out.size() < size_t(lim); ++i) {
       out.push_back(std::move(rows[i].second));
     }
+    proxy_->metrics().AddRows("returned", out.size());
     return out;
   });
 }
@@ -838,6 +842,8 @@ Result<json> EntityService::Search(ApiCall& call) {
       topks.push_back(n);
     }
     call.extra["cost"] = 0;
+    proxy_->metrics().AddRows("searched", topks.size());
+    proxy_->metrics().AddRows("returned", out.size());
     call.extra["topks"] = std::move(topks);
     return out;
   });

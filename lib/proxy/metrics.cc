@@ -1,6 +1,9 @@
 #include "proxy/metrics.h"
 
 #include <cstdio>
+#include <vector>
+
+#include "common/prometheus.h"
 
 namespace vdb::proxy {
 
@@ -16,6 +19,13 @@ void ProxyMetrics::Record(std::string_view route, int milvus_code, uint64_t late
   ++r.buckets[b];
   ++r.count;
   r.sum_s += s;
+}
+
+void ProxyMetrics::AddRows(std::string_view kind, uint64_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = rows_.find(kind);
+  if (it == rows_.end()) it = rows_.emplace(std::string(kind), 0).first;
+  it->second += n;
 }
 
 uint64_t ProxyMetrics::Count(std::string_view route, int milvus_code) const {
@@ -54,6 +64,15 @@ void ProxyMetrics::AppendPrometheus(std::string* out) const {
     *out += "vdb_proxy_request_duration_seconds_count{route=\"" + route + "\"} " +
             std::to_string(r.count) + "\n";
   }
+  std::vector<MetricSample> rows;
+  for (const char* kind : {"inserted", "upserted", "deleted", "searched", "returned"}) {
+    auto it = rows_.find(std::string_view(kind));
+    rows.push_back({{{"kind", kind}}, static_cast<double>(it == rows_.end() ? 0 : it->second)});
+  }
+  AppendMetricFamily(out, "vdb_proxy_rows_total",
+                     "Rows written (inserted, upserted, deleted keys) and read (query vectors "
+                     "searched, rows returned) through the public API.",
+                     MetricType::kCounter, rows);
 }
 
 }  // namespace vdb::proxy

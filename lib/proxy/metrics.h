@@ -20,7 +20,12 @@ class ProxyMetrics {
   // One finished request of `route` ("collections/create") answered with `milvus_code`.
   void Record(std::string_view route, int milvus_code, uint64_t latency_us);
 
-  // Appends vdb_proxy_requests_total{route,code} and vdb_proxy_request_duration_seconds{route}.
+  // Rows written or read by kind: "inserted", "upserted", "deleted" (keys named by deletes),
+  // "searched" (query vectors), "returned" (rows in search, query and get answers).
+  void AddRows(std::string_view kind, uint64_t n);
+
+  // Appends vdb_proxy_requests_total{route,code}, vdb_proxy_request_duration_seconds{route} and
+  // vdb_proxy_rows_total{kind}.
   void AppendPrometheus(std::string* out) const;
 
   // Requests of `route` answered with `milvus_code` so far (tests).
@@ -35,6 +40,7 @@ class ProxyMetrics {
   };
   mutable std::mutex mu_;
   std::map<std::string, RouteStats, std::less<>> routes_;  // GUARDED_BY(mu_)
+  std::map<std::string, uint64_t, std::less<>> rows_;      // GUARDED_BY(mu_)
 };
 
 }  // namespace vdb::proxy
