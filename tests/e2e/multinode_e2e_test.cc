@@ -185,16 +185,27 @@ class MultiNodeE2eTest : public ::testing::Test {
     EXPECT_EQ(Count(collection), static_cast<int64_t>(rows_.size())) << when;
   }
 
-  int64_t MetricSum(const std::string& role, const std::string& name) {
-    json endpoints = vdbd_->Endpoints();
-    int64_t sum = 0;
-    for (const json& e : endpoints) {
+  // The sum of every sample of metric `name` (any labels, or those containing `label`) over the
+  // /metrics of every child of `role`.
+  double MetricSum(const std::string& role, const std::string& name,
+                   const std::string& label = "") {
+    double sum = 0;
+    for (const json& e : vdbd_->Endpoints()) {
       if (e.value("role", "") != role) continue;
       auto text = VdbdHarness::GetFrom(e.value("address", ""), "/metrics");
       if (!text.ok()) continue;
-      size_t at = text->find("\n" + name + " ");
-      if (at == std::string::npos) continue;
-      sum += std::stoll(text->substr(at + name.size() + 2));
+      size_t pos = 0;
+      while (pos < text->size()) {
+        size_t end = text->find('\n', pos);
+        if (end == std::string::npos) end = text->size();
+        std::string line = text->substr(pos, end - pos);
+        pos = end + 1;
+        if (line.rfind(name, 0) != 0 || line.size() <= name.size()) continue;
+        char next = line[name.size()];
+        if (next != ' ' && next != '{') continue;
+        if (!label.empty() && line.find(label) == std::string::npos) continue;
+        sum += std::stod(line.substr(line.rfind(' ') + 1));
+      }
     }
     return sum;
   }
@@ -281,7 +292,7 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
 
   // Flush: every shard seals, and the sealed segments are served by both query nodes.
   Ok("collections/flush", {{"collectionName", "items"}});
-  ASSERT_TRUE(WaitFor([&] { return MetricSum("query", "vdb_query_rows_loaded") >= 1997; }, 60000,
+  ASSERT_TRUE(WaitFor([&] { return MetricSum("query", "vdb_query_rows_loaded") >= 2200; }, 60000,
                       100))
       << "rows loaded by query nodes: " << MetricSum("query", "vdb_query_rows_loaded");
   int serving = 0;
@@ -293,6 +304,18 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
     if (at != std::string::npos && std::stoll(text->substr(at + 27)) > 0) ++serving;
   }
   EXPECT_EQ(serving, 2) << "both query nodes should serve sealed segments";
+  // /metrics of every role tells the same story.
+  EXPECT_EQ(MetricSum("proxy", "vdb_proxy_rows_total", "kind=\"inserted\""), 2000);
+  EXPECT_EQ(MetricSum("proxy", "vdb_proxy_rows_total", "kind=\"upserted\""), 200);
+  EXPECT_EQ(MetricSum("proxy", "vdb_proxy_rows_total", "kind=\"deleted\""), 3);
+  EXPECT_GT(MetricSum("streaming", "vdb_streaming_wal_bytes_total"), 2200.0 * kDim * 4);
+  EXPECT_GE(MetricSum("streaming", "vdb_streaming_wal_records_total"), 4);
+  EXPECT_EQ(MetricSum("streaming", "vdb_streaming_channels"), 4);
+  EXPECT_EQ(MetricSum("coord", "vdb_coord_collections"), 1);
+  EXPECT_EQ(MetricSum("coord", "vdb_coord_channels"), 4);
+  EXPECT_EQ(MetricSum("coord", "vdb_coord_nodes", "state=\"alive\""), 6);
+  EXPECT_GE(MetricSum("coord", "vdb_coord_segment_rows"), 2200);  // upserts keep old versions
+  EXPECT_GE(MetricSum("coord", "vdb_coord_segments"), 4);
   EXPECT_EQ(Ok("collections/get_stats", {{"collectionName", "items"}}).value("rowCount", -1), 1997);
   EXPECT_EQ(Ok("partitions/get_stats", {{"collectionName", "items"}, {"partitionName", "recent"}})
                 .value("rowCount", -1),
