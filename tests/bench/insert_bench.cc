@@ -7,16 +7,17 @@
 //
 // Goal: vdbd >= 50,000 rows/s. Request bodies are built before the clock starts (the vectors'
 // text once per client; each request only splices in fresh ids), so the figure is the server's.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/env.h"
 #include "rpc/http.h"
 #include "util/vdbd_harness.h"
@@ -24,7 +25,8 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using vdb::bench::Clock;
+using vdb::bench::Die;
 
 struct Flags {
   int64_t rows = 200000;
@@ -37,34 +39,19 @@ struct Flags {
 
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has = i + 1 < argc;
-    if (arg == "--rows" && has) {
-      f.rows = std::atoll(argv[++i]);
-    } else if (arg == "--clients" && has) {
-      f.clients = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--batch" && has) {
-      f.batch = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--dim" && has) {
-      f.dim = std::max(2, std::atoi(argv[++i]));
-    } else if (arg == "--dir" && has) {
-      f.dir = argv[++i];
-    } else if (arg == "--vdbd" && has) {
-      f.vdbd = argv[++i];
-    } else {
-      std::fprintf(stderr,
-                   "usage: insert_bench [--rows N] [--clients N] [--batch N] [--dim N] "
-                   "[--dir DIR] [--vdbd PATH]\n");
-      std::exit(2);
-    }
-  }
+  CLI::App app{"insert_bench: rows/s of durable inserts through vdbd's HTTP API"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--rows", f.rows, "rows to insert");
+  app.add_option("--clients", f.clients, "concurrent clients (at least 1)");
+  app.add_option("--batch", f.batch, "rows per insert request (at least 1)");
+  app.add_option("--dim", f.dim, "vector dimension (at least 2)");
+  app.add_option("--dir", f.dir, "scratch directory");
+  app.add_option("--vdbd", f.vdbd, "the vdbd binary");
+  vdb::bench::ParseFlagsOrExit(&app, argc, argv);
+  f.clients = std::max(1, f.clients);
+  f.batch = std::max(1, f.batch);
+  f.dim = std::max(2, f.dim);
   return f;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "insert_bench: %s\n", what.c_str());
-  std::exit(1);
 }
 
 struct Figures {
@@ -73,14 +60,8 @@ struct Figures {
   double bytes = 0;
   std::vector<double> latencies_ms;
   void Print(const char* name) {
-    std::sort(latencies_ms.begin(), latencies_ms.end());
-    auto pct = [&](double p) {
-      if (latencies_ms.empty()) return 0.0;
-      return latencies_ms[std::min(latencies_ms.size() - 1,
-                                   static_cast<size_t>(p * latencies_ms.size()))];
-    };
-    std::printf("  %-40s %10.0f rows/s %8.1f MB/s   batch p50 %7.2f ms  p99 %7.2f ms\n", name,
-                rows / seconds, bytes / seconds / 1e6, pct(0.50), pct(0.99));
+    std::printf("  %-40s %10.0f rows/s %8.1f MB/s   batch %s\n", name, rows / seconds,
+                bytes / seconds / 1e6, vdb::bench::P50P99(&latencies_ms, 7, 2, "ms").c_str());
   }
 };
 
@@ -105,7 +86,7 @@ Figures RunClients(const Flags& f, Op op) {
   }
   for (auto& t : threads) t.join();
   Figures out;
-  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  out.seconds = vdb::bench::Seconds(start);
   out.rows = batches * f.batch;
   for (auto& l : lat) out.latencies_ms.insert(out.latencies_ms.end(), l.begin(), l.end());
   return out;
@@ -118,12 +99,12 @@ Figures WalBaseline(const Flags& f) {
   std::string dir = vdb::JoinPath(f.dir, "wal-baseline");
   (void)vdb::RemoveAll(env, dir);
   auto wal = vdb::wal::Wal::Open(env, dir, vdb::wal::WalOptions());
-  if (!wal.ok()) Die(wal.status().ToString());
+  vdb::bench::CheckOk(wal.status());
   std::string payload(static_cast<size_t>(f.batch) * (8 + 4 * static_cast<size_t>(f.dim)), 'v');
   Figures out = RunClients(f, [&](int, int64_t b) {
     auto lsn = (*wal)->Append(vdb::wal::ToTag(vdb::wal::RecordType::kInsert),
                               static_cast<vdb::Timestamp>(b + 1), payload);
-    if (!lsn.ok()) Die(lsn.status().ToString());
+    vdb::bench::CheckOk(lsn.status());
   });
   out.bytes = static_cast<double>(payload.size()) * static_cast<double>(out.rows / f.batch);
   wal->reset();
@@ -131,29 +112,12 @@ Figures WalBaseline(const Flags& f) {
   return out;
 }
 
-// One client's request body for batch `b`: its pre-rendered vector texts with fresh ids.
+// Inserts through vdbd's HTTP API: each client posts its pre-rendered vector texts with fresh ids.
 Figures VdbdInsert(const Flags& f) {
-  vdb::Env* env = vdb::Env::Default();
   std::string data_dir = vdb::JoinPath(f.dir, "vdbd");
-  (void)vdb::RemoveAll(env, data_dir);
-  vdb::test::VdbdOptions options;
-  options.vdbd_path = f.vdbd;
-  options.data_dir = data_dir;
-  vdb::test::VdbdHarness vdbd(options);
-  vdb::Status started = vdbd.Start();
-  if (!started.ok()) Die(started.ToString());
-  auto created =
-      vdbd.Call("/v2/vectordb/collections/create",
-                {{"collectionName", "bench"}, {"dimension", f.dim}, {"metricType", "L2"}});
-  if (!created.ok()) Die(created.status().ToString());
-  bool loaded = vdb::test::WaitFor(
-      [&] {
-        auto r =
-            vdbd.Call("/v2/vectordb/collections/get_load_state", {{"collectionName", "bench"}});
-        return r.ok() && (*r)["data"].value("loadState", "") == "LoadStateLoaded";
-      },
-      30000, 50);
-  if (!loaded) Die("collection bench not loaded");
+  auto vdbd = vdb::bench::StartVdbd(f.vdbd, data_dir);
+  vdb::bench::CreateLoadedCollection(
+      vdbd.get(), {{"collectionName", "bench"}, {"dimension", f.dim}, {"metricType", "L2"}});
 
   // Each client renders its batch of vector texts once.
   std::vector<std::vector<std::string>> texts(static_cast<size_t>(f.clients));
@@ -168,35 +132,34 @@ Figures VdbdInsert(const Flags& f) {
   }
   std::vector<std::unique_ptr<vdb::rpc::HttpClient>> clients;
   for (int c = 0; c < f.clients; ++c) {
-    clients.push_back(std::make_unique<vdb::rpc::HttpClient>(vdbd.proxy_address()));
+    clients.push_back(std::make_unique<vdb::rpc::HttpClient>(vdbd->proxy_address()));
   }
   // Warm-up: one batch per client, untimed.
   for (int c = 0; c < f.clients; ++c) {
-    auto r = clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert",
-                                                   vdb::test::InsertBody("bench", texts[c], -1 - (c + 1) * int64_t{f.batch}),
-                                                   "application/json", 60000);
-    if (!r.ok() || r->body.find("\"code\":0") == std::string::npos) {
-      Die("warm-up insert failed: " + (r.ok() ? r->body.substr(0, 300) : r.status().ToString()));
-    }
+    std::string body = vdb::test::InsertBody("bench", texts[static_cast<size_t>(c)],
+                                             -1 - (c + 1) * int64_t{f.batch});
+    vdb::bench::DieUnlessInserted(
+        clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert", body,
+                                              "application/json", 60000),
+        "warm-up insert failed");
   }
   Figures out = RunClients(f, [&](int c, int64_t b) {
     std::string body = vdb::test::InsertBody("bench", texts[static_cast<size_t>(c)], b * f.batch);
-    auto r = clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert", body,
-                                                   "application/json", 60000);
-    if (!r.ok() || r->body.find("\"code\":0") == std::string::npos) {
-      Die("insert failed: " + (r.ok() ? r->body.substr(0, 300) : r.status().ToString()));
-    }
+    vdb::bench::DieUnlessInserted(
+        clients[static_cast<size_t>(c)]->Post("/v2/vectordb/entities/insert", body,
+                                              "application/json", 60000),
+        "insert failed");
   });
   out.bytes = static_cast<double>(out.rows) * (8 + 4.0 * f.dim);
-  vdb::Status stopped = vdbd.Stop();
-  if (!stopped.ok()) std::fprintf(stderr, "insert_bench: stop: %s\n", stopped.ToString().c_str());
-  (void)vdb::RemoveAll(env, data_dir);
+  vdb::bench::StopVdbd(vdbd.get());
+  (void)vdb::RemoveAll(vdb::Env::Default(), data_dir);
   return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  vdb::bench::SetProgramName("insert_bench");
   Flags f = ParseFlags(argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   if (!vdb::Env::Default()->CreateDirs(f.dir).ok()) Die("cannot create " + f.dir);

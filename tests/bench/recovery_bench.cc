@@ -9,9 +9,9 @@
 // --mb counts vector bytes (rows = MB * 2^20 / (4 * dim)); the goal figure uses --mb 1024.
 // --shards 0 picks enough shards to keep every growing segment below the streaming node's
 // seal_rows (1,000,000), so nothing is flushed before the kill.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/env.h"
 #include "rpc/http.h"
 #include "util/vdbd_harness.h"
@@ -27,8 +28,11 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+using vdb::bench::CheckOk;
+using vdb::bench::Clock;
+using vdb::bench::Die;
+using vdb::bench::Seconds;
 
 struct Flags {
   int64_t mb = 256;
@@ -42,40 +46,22 @@ struct Flags {
 
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has = i + 1 < argc;
-    if (arg == "--mb" && has) {
-      f.mb = std::max<int64_t>(1, std::atoll(argv[++i]));
-    } else if (arg == "--dim" && has) {
-      f.dim = std::max(2, std::atoi(argv[++i]));
-    } else if (arg == "--clients" && has) {
-      f.clients = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--batch" && has) {
-      f.batch = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--shards" && has) {
-      f.shards = std::max(0, std::atoi(argv[++i]));
-    } else if (arg == "--dir" && has) {
-      f.dir = argv[++i];
-    } else if (arg == "--vdbd" && has) {
-      f.vdbd = argv[++i];
-    } else {
-      std::fprintf(stderr,
-                   "usage: recovery_bench [--mb N] [--dim N] [--clients N] [--batch N] "
-                   "[--shards N] [--dir DIR] [--vdbd PATH]\n");
-      std::exit(2);
-    }
-  }
+  CLI::App app{"recovery_bench: vdbd's restart after kill -9 with unflushed WAL"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--mb", f.mb, "MB of vector bytes to insert (at least 1)");
+  app.add_option("--dim", f.dim, "vector dimension (at least 2)");
+  app.add_option("--clients", f.clients, "concurrent insert clients (at least 1)");
+  app.add_option("--batch", f.batch, "rows per insert request (at least 1)");
+  app.add_option("--shards", f.shards, "shards of the collection (0: enough to stay unsealed)");
+  app.add_option("--dir", f.dir, "scratch directory");
+  app.add_option("--vdbd", f.vdbd, "the vdbd binary");
+  vdb::bench::ParseFlagsOrExit(&app, argc, argv);
+  f.mb = std::max<int64_t>(1, f.mb);
+  f.dim = std::max(2, f.dim);
+  f.clients = std::max(1, f.clients);
+  f.batch = std::max(1, f.batch);
+  f.shards = std::max(0, f.shards);
   return f;
-}
-
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "recovery_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
-double Seconds(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 // VmRSS of `pid` in bytes (0 if unknown). /proc files report size 0, so not through Env.
@@ -138,10 +124,9 @@ void Insert(vdb::test::VdbdHarness* vdbd, const Flags& f, int64_t rows) {
         int64_t n = std::min<int64_t>(f.batch, rows - first);
         std::string body = vdb::test::InsertBody(
             "bench", std::vector<std::string>(texts.begin(), texts.begin() + n), first);
-        auto resp = client.Post("/v2/vectordb/entities/insert", body, "application/json", 120000);
-        if (!resp.ok() || resp->body.find("\"code\":0") == std::string::npos) {
-          Die("insert: " + (resp.ok() ? resp->body.substr(0, 300) : resp.status().ToString()));
-        }
+        vdb::bench::DieUnlessInserted(
+            client.Post("/v2/vectordb/entities/insert", body, "application/json", 120000),
+            "insert");
       }
     });
   }
@@ -154,13 +139,13 @@ double ReadWals(vdb::Env* env, const std::vector<std::string>& dirs, double* rec
   *records = 0;
   for (const auto& dir : dirs) {
     auto wal = vdb::wal::Wal::OpenReadOnly(env, dir);
-    if (!wal.ok()) Die(wal.status().ToString());
+    CheckOk(wal.status());
     auto reader = (*wal)->NewReader((*wal)->first_lsn());
-    if (!reader.ok()) Die(reader.status().ToString());
+    CheckOk(reader.status());
     vdb::wal::Record record;
     while (true) {
       auto more = (*reader)->Next(&record);
-      if (!more.ok()) Die(more.status().ToString());
+      CheckOk(more.status());
       if (!*more) break;
       ++*records;
     }
@@ -171,6 +156,7 @@ double ReadWals(vdb::Env* env, const std::vector<std::string>& dirs, double* rec
 }  // namespace
 
 int main(int argc, char** argv) {
+  vdb::bench::SetProgramName("recovery_bench");
   Flags f = ParseFlags(argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   vdb::Env* env = vdb::Env::Default();
@@ -178,55 +164,36 @@ int main(int argc, char** argv) {
   int shards = f.shards > 0 ? f.shards : static_cast<int>(rows / 900000 + 1);
   std::printf("recovery_bench: %lld MB of vectors = %lld rows x %d-d, %d shard(s)\n",
               static_cast<long long>(f.mb), static_cast<long long>(rows), f.dim, shards);
-  std::string data_dir = vdb::JoinPath(f.dir, "vdbd");
-  (void)vdb::RemoveAll(env, data_dir);
   if (!env->CreateDirs(f.dir).ok()) Die("cannot create " + f.dir);
-  vdb::test::VdbdOptions options;
-  options.vdbd_path = f.vdbd;
-  options.data_dir = data_dir;
-  options.start_timeout_ms = 600000;
-  vdb::test::VdbdHarness vdbd(options);
-  vdb::Status started = vdbd.Start();
-  if (!started.ok()) Die(started.ToString());
-  auto created =
-      vdbd.Call("/v2/vectordb/collections/create", {{"collectionName", "bench"},
-                                                    {"dimension", f.dim},
-                                                    {"metricType", "L2"},
-                                                    {"params", {{"shardsNum", shards}}}});
-  if (!created.ok()) Die(created.status().ToString());
-  if (!vdb::test::WaitFor(
-          [&] {
-            auto r =
-                vdbd.Call("/v2/vectordb/collections/get_load_state", {{"collectionName", "bench"}});
-            return r.ok() && (*r)["data"].value("loadState", "") == "LoadStateLoaded";
-          },
-          30000, 50)) {
-    Die("collection bench not loaded");
-  }
-  double rss_empty = RssBytes(vdbd.ChildPid("streaming"));
+  std::string data_dir = vdb::JoinPath(f.dir, "vdbd");
+  auto vdbd = vdb::bench::StartVdbd(f.vdbd, data_dir, /*start_timeout_ms=*/600000);
+  vdb::bench::CreateLoadedCollection(vdbd.get(), {{"collectionName", "bench"},
+                                                  {"dimension", f.dim},
+                                                  {"metricType", "L2"},
+                                                  {"params", {{"shardsNum", shards}}}});
+  double rss_empty = RssBytes(vdbd->ChildPid("streaming"));
   auto insert_start = Clock::now();
-  Insert(&vdbd, f, rows);
+  Insert(vdbd.get(), f, rows);
   double insert_s = Seconds(insert_start);
-  auto count = CountRows(&vdbd);
+  auto count = CountRows(vdbd.get());
   if (!count.ok() || *count != rows) {
     Die("count after insert: " + (count.ok() ? std::to_string(*count) : count.status().ToString()));
   }
-  double rss_loaded = RssBytes(vdbd.ChildPid("streaming"));
+  double rss_loaded = RssBytes(vdbd->ChildPid("streaming"));
   double wal_bytes = 0;
   WalDirs(env, data_dir, &wal_bytes);
   std::printf("  inserted in %.1f s (%.0f rows/s); WAL on disk %.1f MB\n", insert_s,
               rows / insert_s, wal_bytes / 1e6);
 
   // Every process dies at once: nothing gets the chance to flush.
-  vdbd.Kill();
+  vdbd->Kill();
   auto restart = Clock::now();
-  started = vdbd.Start();
-  if (!started.ok()) Die(started.ToString());
+  CheckOk(vdbd->Start());
   double healthy_s = Seconds(restart);
   vdb::Result<int64_t> recovered = vdb::Status::Unavailable("not yet");
   vdb::test::WaitFor(
       [&] {
-        recovered = CountRows(&vdbd);
+        recovered = CountRows(vdbd.get());
         return recovered.ok() && *recovered == rows;
       },
       600000, 50);
@@ -235,9 +202,8 @@ int main(int argc, char** argv) {
     Die("after restart: " +
         (recovered.ok() ? std::to_string(*recovered) : recovered.status().ToString()));
   }
-  double rss_recovered = RssBytes(vdbd.ChildPid("streaming"));
-  vdb::Status stopped = vdbd.Stop();
-  if (!stopped.ok()) std::fprintf(stderr, "recovery_bench: stop: %s\n", stopped.ToString().c_str());
+  double rss_recovered = RssBytes(vdbd->ChildPid("streaming"));
+  vdb::bench::StopVdbd(vdbd.get());
 
   // Baseline: reading the WAL left by the killed run (vdbd stop may have flushed and truncated
   // some; the WAL measured is what remains, so the rate compares like with like).

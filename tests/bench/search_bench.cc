@@ -9,15 +9,14 @@
 // Goal: vdbd adds <= 1 ms at p50 over the in-process baseline. The rows are flushed (sealed and
 // served by the query node) before measuring unless --no-flush; vdbd's answers are checked against
 // the baseline's top hit.
+#include <CLI/CLI.hpp>
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/env.h"
 #include "index/brute_force.h"
 #include "index/faiss_index.h"
@@ -27,8 +26,10 @@
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+using vdb::bench::Clock;
+using vdb::bench::Die;
+using vdb::bench::ElapsedUs;
 
 struct Flags {
   int64_t rows = 100000;
@@ -43,52 +44,33 @@ struct Flags {
 
 Flags ParseFlags(int argc, char** argv) {
   Flags f;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has = i + 1 < argc;
-    if (arg == "--rows" && has) {
-      f.rows = std::atoll(argv[++i]);
-    } else if (arg == "--dim" && has) {
-      f.dim = std::max(2, std::atoi(argv[++i]));
-    } else if (arg == "--queries" && has) {
-      f.queries = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--limit" && has) {
-      f.limit = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--consistency" && has) {
-      f.consistency = argv[++i];
-    } else if (arg == "--no-flush") {
-      f.flush = false;
-    } else if (arg == "--dir" && has) {
-      f.dir = argv[++i];
-    } else if (arg == "--vdbd" && has) {
-      f.vdbd = argv[++i];
-    } else {
-      std::fprintf(stderr,
-                   "usage: search_bench [--rows N] [--dim N] [--queries N] [--limit K] "
-                   "[--consistency LEVEL] [--no-flush] [--dir DIR] [--vdbd PATH]\n");
-      std::exit(2);
-    }
-  }
+  bool no_flush = false;
+  CLI::App app{"search_bench: latency of single-vector searches through vdbd's HTTP API"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--rows", f.rows, "rows in the collection");
+  app.add_option("--dim", f.dim, "vector dimension (at least 2)");
+  app.add_option("--queries", f.queries, "single-vector queries to time (at least 1)");
+  app.add_option("--limit", f.limit, "top-k of each search (at least 1)");
+  app.add_option("--consistency", f.consistency, "consistency level timed beside Strong");
+  app.add_flag("--no-flush", no_flush, "search the growing data instead of flushing first");
+  app.add_option("--dir", f.dir, "scratch directory");
+  app.add_option("--vdbd", f.vdbd, "the vdbd binary");
+  vdb::bench::ParseFlagsOrExit(&app, argc, argv);
+  f.dim = std::max(2, f.dim);
+  f.queries = std::max(1, f.queries);
+  f.limit = std::max(1, f.limit);
+  f.flush = !no_flush;
   return f;
 }
 
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "search_bench: %s\n", what.c_str());
-  std::exit(1);
-}
-
+// Latencies in microseconds.
 struct Latency {
   std::vector<double> us;
-  double Pct(double p) {
-    std::sort(us.begin(), us.end());
-    return us.empty() ? 0 : us[std::min(us.size() - 1, static_cast<size_t>(p * us.size()))];
-  }
+  double Pct(double p) { return vdb::bench::Percentile(&us, p); }
+  std::string Summary() { return vdb::bench::P50P99(&us, 8, 0, "us"); }
 };
 
-double ElapsedUs(Clock::time_point t0) {
-  return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
-}
-
+// Creates the FLAT collection, inserts `data` in batches of 1,000 and flushes unless --no-flush.
 void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>& data) {
   json create = {{"collectionName", "bench"},
                  {"schema",
@@ -103,16 +85,7 @@ void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>
                     {"indexName", "vector"},
                     {"indexType", "FLAT"},
                     {"metricType", "L2"}}}}};
-  auto created = vdbd->Call("/v2/vectordb/collections/create", create);
-  if (!created.ok()) Die(created.status().ToString());
-  bool loaded = vdb::test::WaitFor(
-      [&] {
-        auto r =
-            vdbd->Call("/v2/vectordb/collections/get_load_state", {{"collectionName", "bench"}});
-        return r.ok() && (*r)["data"].value("loadState", "") == "LoadStateLoaded";
-      },
-      30000, 50);
-  if (!loaded) Die("collection bench not loaded");
+  vdb::bench::CreateLoadedCollection(vdbd, create);
   vdb::rpc::HttpClient client(vdbd->proxy_address());
   constexpr int64_t kBatch = 1000;
   for (int64_t first = 0; first < f.rows; first += kBatch) {
@@ -121,10 +94,8 @@ void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>
       vectors.push_back(vdb::test::VectorJson(&data[static_cast<size_t>(r * f.dim)], f.dim));
     }
     std::string body = vdb::test::InsertBody("bench", vectors, first);
-    auto resp = client.Post("/v2/vectordb/entities/insert", body, "application/json", 60000);
-    if (!resp.ok() || resp->body.find("\"code\":0") == std::string::npos) {
-      Die("insert: " + (resp.ok() ? resp->body.substr(0, 300) : resp.status().ToString()));
-    }
+    vdb::bench::DieUnlessInserted(
+        client.Post("/v2/vectordb/entities/insert", body, "application/json", 60000), "insert");
   }
   if (f.flush) {
     auto flushed =
@@ -139,6 +110,7 @@ void Load(vdb::test::VdbdHarness* vdbd, const Flags& f, const std::vector<float>
 }  // namespace
 
 int main(int argc, char** argv) {
+  vdb::bench::SetProgramName("search_bench");
   Flags f = ParseFlags(argc, argv);
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures show up as they come, also piped
   vdb::Env* env = vdb::Env::Default();
@@ -164,7 +136,7 @@ int main(int argc, char** argv) {
     vdb::Status s = vdb::index::BruteForceSearch(base, 1, &queries[static_cast<size_t>(q) * f.dim],
                                                  params, &out);
     brute.us.push_back(ElapsedUs(t0));
-    if (!s.ok()) Die(s.ToString());
+    vdb::bench::CheckOk(s);
     expected_top[static_cast<size_t>(q)] = out.rows_of(0)[0];
   }
   vdb::index::IndexOptions faiss_options;
@@ -179,27 +151,22 @@ int main(int argc, char** argv) {
       vdb::Status s = (*faiss)->Search(1, &queries[static_cast<size_t>(q) * f.dim], f.limit,
                                        vdb::index::SearchParams(), nullptr, &out);
       flat.us.push_back(ElapsedUs(t0));
-      if (!s.ok()) Die(s.ToString());
+      vdb::bench::CheckOk(s);
     }
   }
 
   // Through vdbd.
   std::string data_dir = vdb::JoinPath(f.dir, "vdbd");
-  (void)vdb::RemoveAll(env, data_dir);
-  vdb::test::VdbdOptions options;
-  options.vdbd_path = f.vdbd;
-  options.data_dir = data_dir;
-  vdb::test::VdbdHarness vdbd(options);
-  vdb::Status started = vdbd.Start();
-  if (!started.ok()) Die(started.ToString());
+  auto vdbd = vdb::bench::StartVdbd(f.vdbd, data_dir);
   auto load_start = Clock::now();
-  Load(&vdbd, f, data);
-  std::printf("  loaded in %.1f s\n", ElapsedUs(load_start) / 1e6);
-  vdb::rpc::HttpClient client(vdbd.proxy_address());
+  Load(vdbd.get(), f, data);
+  std::printf("  loaded in %.1f s\n", vdb::bench::Seconds(load_start));
+  vdb::rpc::HttpClient client(vdbd->proxy_address());
   auto search = [&](int q, const std::string& level, bool check) {
     std::string body = R"({"collectionName":"bench","limit":)" + std::to_string(f.limit) +
                        R"(,"consistencyLevel":")" + level + R"(","data":[)" +
-                       vdb::test::VectorJson(&queries[static_cast<size_t>(q) * f.dim], f.dim) + "]}";
+                       vdb::test::VectorJson(&queries[static_cast<size_t>(q) * f.dim], f.dim) +
+                       "]}";
     auto resp = client.Post("/v2/vectordb/entities/search", body, "application/json", 30000);
     if (!resp.ok()) Die("search: " + resp.status().ToString());
     if (!check) return 0;
@@ -221,7 +188,7 @@ int main(int argc, char** argv) {
       },
       60000, 200);
   std::printf("  warm-up until %s reads see every row: %.1f s\n", f.consistency.c_str(),
-              ElapsedUs(warm_start) / 1e6);
+              vdb::bench::Seconds(warm_start));
   // Both levels, interleaved so that drift on a shared machine hits both alike.
   Latency http, strong;
   int agree = 0, strong_agree = 0;
@@ -235,26 +202,22 @@ int main(int argc, char** argv) {
     agree += search(q, f.consistency, true);  // checked outside the timed calls
     strong_agree += search(q, "Strong", true);
   }
-  vdb::Status stopped = vdbd.Stop();
-  if (!stopped.ok()) std::fprintf(stderr, "search_bench: stop: %s\n", stopped.ToString().c_str());
+  vdb::bench::StopVdbd(vdbd.get());
   (void)vdb::RemoveAll(env, data_dir);
 
   double base_p50 = brute.Pct(0.5);
-  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us\n", "baseline: lib/index BruteForceSearch",
-              base_p50, brute.Pct(0.99));
+  std::printf("  %-46s %s\n", "baseline: lib/index BruteForceSearch", brute.Summary().c_str());
   if (!flat.us.empty()) {
-    std::printf("  %-46s p50 %8.0f us  p99 %8.0f us\n", "baseline: FAISS IndexFlatL2 (\"Flat\")",
-                flat.Pct(0.5), flat.Pct(0.99));
+    std::printf("  %-46s %s\n", "baseline: FAISS IndexFlatL2 (\"Flat\")", flat.Summary().c_str());
   } else {
     std::printf("  baseline: FAISS IndexFlatL2 unavailable: %s\n",
                 faiss.ok() ? "build failed" : faiss.status().ToString().c_str());
   }
   std::string name = "vdbd HTTP entities/search (" + f.consistency + ")";
-  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us  top hit = baseline in %d/%d\n", name.c_str(),
-              http.Pct(0.5), http.Pct(0.99), agree, f.queries);
-  std::printf("  %-46s p50 %8.0f us  p99 %8.0f us  top hit = baseline in %d/%d\n",
-              "vdbd HTTP entities/search (Strong)", strong.Pct(0.5), strong.Pct(0.99), strong_agree,
-              f.queries);
+  std::printf("  %-46s %s  top hit = baseline in %d/%d\n", name.c_str(), http.Summary().c_str(),
+              agree, f.queries);
+  std::printf("  %-46s %s  top hit = baseline in %d/%d\n", "vdbd HTTP entities/search (Strong)",
+              strong.Summary().c_str(), strong_agree, f.queries);
   double added_ms = (http.Pct(0.5) - base_p50) / 1000;
   std::printf("  added at p50 over BruteForceSearch: %.2f ms %s, %.2f ms Strong (goal <= 1 ms)\n",
               added_ms, f.consistency.c_str(), (strong.Pct(0.5) - base_p50) / 1000);

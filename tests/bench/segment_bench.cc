@@ -6,12 +6,14 @@
 // Reads come from the page cache for both sides, so they compare decoding cost, not disk.
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/env.h"
 #include "segment/column_file.h"
 #include "segment/segment_reader.h"
@@ -29,11 +31,7 @@ double MBs(uint64_t bytes, uint64_t micros) {
   return micros == 0 ? 0 : static_cast<double>(bytes) / static_cast<double>(micros);
 }
 
-void Die(const Status& s) {
-  if (s.ok()) return;
-  std::fprintf(stderr, "segment_bench: %s\n", s.ToString().c_str());
-  std::exit(1);
-}
+using bench::CheckOk;
 
 Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const std::string& name,
             const ColumnData& column) {
@@ -50,14 +48,14 @@ Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const
   uint64_t t0 = env->MonotonicMicros();
   {
     auto f = env->NewWritableFile(raw_path);
-    Die(f.status());
-    Die((*f)->Append(raw));
-    Die((*f)->Sync());
-    Die((*f)->Close());
+    CheckOk(f.status());
+    CheckOk((*f)->Append(raw));
+    CheckOk((*f)->Sync());
+    CheckOk((*f)->Close());
   }
   uint64_t t1 = env->MonotonicMicros();
   auto back = ReadFileToString(env, raw_path);
-  Die(back.status());
+  CheckOk(back.status());
   uint64_t t2 = env->MonotonicMicros();
   row.raw_write_mbs = MBs(logical, t1 - t0);
   row.raw_read_mbs = MBs(logical, t2 - t1);
@@ -66,7 +64,7 @@ Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const
   std::string key = "bench/" + name + ".col";
   uint64_t t3 = env->MonotonicMicros();
   std::string file = EncodeColumnFile(id, column, {});
-  Die(store->Put(key, file));
+  CheckOk(store->Put(key, file));
   uint64_t t4 = env->MonotonicMicros();
   ColumnFileSpec spec{id,           column.type(),     column.element_type(),
                       column.dim(), column.nullable(), column.size(),
@@ -76,20 +74,20 @@ Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const
   if (IsDenseVector(column.type())) {
     // What a query node does: map the file and check its block CRCs.
     auto reader = ColumnFileReader::Open(store, key, spec);
-    Die(reader.status());
+    CheckOk(reader.status());
     auto mapping = store->Map(key);
-    Die(mapping.status());
+    CheckOk(mapping.status());
     auto bytes = (*reader)->VectorBytes((*mapping)->data());
-    Die(bytes.status());
+    CheckOk(bytes.status());
     checksum = bytes->size();
   } else {
     auto reader = ColumnFileReader::Open(store, key, spec);
-    Die(reader.status());
+    CheckOk(reader.status());
     auto data = (*reader)->ReadRows(0, column.size());
-    Die(data.status());
+    CheckOk(data.status());
     checksum = data->size();
     t5 = env->MonotonicMicros();
-    if (!(*data == column)) Die(Status::Internal(name + ": read back differs"));
+    if (!(*data == column)) CheckOk(Status::Internal(name + ": read back differs"));
   }
   if (t5 == 0) t5 = env->MonotonicMicros();
   (void)checksum;
@@ -100,14 +98,19 @@ Row Measure(Env* env, storage::ObjectStore* store, const std::string& dir, const
 }
 
 int Main(int argc, char** argv) {
-  size_t rows = argc > 1 ? static_cast<size_t>(std::atoll(argv[1])) : 1000000;
+  bench::SetProgramName("segment_bench");
+  size_t rows = 1000000;
+  CLI::App app{"segment_bench: sealed-segment column write and read throughput"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("rows", rows, "rows per column");
+  bench::ParseFlagsOrExit(&app, argc, argv);
   Env* env = Env::Default();
   const char* tmp = std::getenv("TMPDIR");
   std::string dir =
       std::string(tmp && *tmp ? tmp : "/tmp") + "/vdb-segment-bench-" + std::to_string(::getpid());
-  Die(env->CreateDirs(dir));
+  CheckOk(env->CreateDirs(dir));
   auto store = storage::OpenLocalObjectStore(env, dir + "/objects");
-  Die(store.status());
+  CheckOk(store.status());
 
   std::mt19937_64 rng(20261130);
   ColumnData vectors(DataType::kFloatVector, 128);
@@ -149,7 +152,7 @@ int Main(int argc, char** argv) {
     std::printf("%-18s %12.0f %12.0f %12.0f %12.0f %9.2fx\n", r.name.c_str(), r.raw_write_mbs,
                 r.seg_write_mbs, r.raw_read_mbs, r.seg_read_mbs, r.ratio);
   }
-  Die(RemoveAll(env, dir));
+  CheckOk(RemoveAll(env, dir));
   return 0;
 }
 

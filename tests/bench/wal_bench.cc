@@ -5,21 +5,22 @@
 //
 // Goals: 16 writers >= 5x the raw single-writer rate (group commit works); 1 writer within
 // 1.2x of raw (the WAL adds little over write + fdatasync).
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "bench/bench_util.h"
 #include "common/env.h"
 #include "wal/wal.h"
 
 namespace {
 
 using vdb::Env;
+using vdb::bench::CheckOk;
 
 struct Figures {
   std::string name;
@@ -41,42 +42,21 @@ struct Flags {
 
 Flags ParseFlags(int argc, char** argv) {
   Flags flags;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    bool has_value = i + 1 < argc;
-    if (arg == "--dir" && has_value) {
-      flags.dir = argv[++i];
-    } else if (arg == "--seconds" && has_value) {
-      flags.seconds = std::atof(argv[++i]);
-    } else if (arg == "--slices" && has_value) {
-      flags.slices = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--record-bytes" && has_value) {
-      flags.record_bytes = static_cast<size_t>(std::atoll(argv[++i]));
-    } else {
-      std::fprintf(stderr,
-                   "usage: wal_bench [--dir DIR] [--seconds S] [--slices N] [--record-bytes N]\n");
-      std::exit(2);
-    }
-  }
+  CLI::App app{"wal_bench: durable WAL appends per second with 1, 4 and 16 writers"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--dir", flags.dir, "scratch directory");
+  app.add_option("--seconds", flags.seconds, "seconds per run");
+  app.add_option("--slices", flags.slices, "interleaved slices per run (at least 1)");
+  app.add_option("--record-bytes", flags.record_bytes, "bytes per record");
+  vdb::bench::ParseFlagsOrExit(&app, argc, argv);
+  flags.slices = std::max(1, flags.slices);
   return flags;
-}
-
-void Percentiles(std::vector<uint64_t>* latencies, Figures* f) {
-  if (latencies->empty()) return;
-  std::sort(latencies->begin(), latencies->end());
-  f->p50_us = (*latencies)[latencies->size() / 2];
-  f->p99_us = (*latencies)[std::min(latencies->size() - 1, latencies->size() * 99 / 100)];
-}
-
-void Die(const vdb::Status& s) {
-  std::fprintf(stderr, "wal_bench: %s\n", s.ToString().c_str());
-  std::exit(1);
 }
 
 Figures RawLoop(Env* env, const Flags& flags, std::vector<uint64_t>* all) {
   std::string path = vdb::JoinPath(flags.dir, "raw.dat");
   auto file = env->NewWritableFile(path);
-  if (!file.ok()) Die(file.status());
+  CheckOk(file.status());
   std::string record(flags.record_bytes, 'r');
   std::vector<uint64_t> latencies;
   latencies.reserve(1 << 20);
@@ -87,7 +67,7 @@ Figures RawLoop(Env* env, const Flags& flags, std::vector<uint64_t>* all) {
   while (now < deadline) {
     vdb::Status s = (*file)->Append(record);
     if (s.ok()) s = (*file)->Sync();
-    if (!s.ok()) Die(s);
+    CheckOk(s);
     uint64_t after = env->MonotonicMicros();
     latencies.push_back(after - now);
     now = after;
@@ -103,9 +83,9 @@ Figures RawLoop(Env* env, const Flags& flags, std::vector<uint64_t>* all) {
 
 Figures WalRun(Env* env, const Flags& flags, int writers, std::vector<uint64_t>* all) {
   std::string dir = vdb::JoinPath(flags.dir, "wal-" + std::to_string(writers));
-  if (auto s = vdb::RemoveAll(env, dir); !s.ok()) Die(s);
+  CheckOk(vdb::RemoveAll(env, dir));
   auto wal = vdb::wal::Wal::Open(env, dir, vdb::wal::WalOptions());
-  if (!wal.ok()) Die(wal.status());
+  CheckOk(wal.status());
   std::string record(flags.record_bytes, 'w');
   std::vector<std::vector<uint64_t>> latencies(static_cast<size_t>(writers));
   for (auto& l : latencies) l.reserve(1 << 20);
@@ -120,7 +100,7 @@ Figures WalRun(Env* env, const Flags& flags, int writers, std::vector<uint64_t>*
       uint64_t now = env->MonotonicMicros();
       while (now < deadline) {
         auto lsn = (*wal)->Append(1, now, record);
-        if (!lsn.ok()) Die(lsn.status());
+        CheckOk(lsn.status());
         uint64_t after = env->MonotonicMicros();
         mine.push_back(after - now);
         now = after;
@@ -145,9 +125,10 @@ Figures WalRun(Env* env, const Flags& flags, int writers, std::vector<uint64_t>*
 }  // namespace
 
 int main(int argc, char** argv) {
+  vdb::bench::SetProgramName("wal_bench");
   Flags flags = ParseFlags(argc, argv);
   Env* env = Env::Default();
-  if (auto s = env->CreateDirs(flags.dir); !s.ok()) Die(s);
+  CheckOk(env->CreateDirs(flags.dir));
   std::printf("wal_bench: %zu-byte records, %.1f s per run in %d interleaved slices, dir %s\n",
               flags.record_bytes, flags.seconds, flags.slices, flags.dir.c_str());
   Flags slice = flags;
@@ -169,7 +150,10 @@ int main(int argc, char** argv) {
       rows[k].syncs += got[k].syncs;
     }
   }
-  for (size_t k = 0; k < rows.size(); ++k) Percentiles(&latencies[k], &rows[k]);
+  for (size_t k = 0; k < rows.size(); ++k) {
+    rows[k].p50_us = vdb::bench::Percentile(&latencies[k], 0.50);
+    rows[k].p99_us = vdb::bench::Percentile(&latencies[k], 0.99);
+  }
   const double raw = rows[0].per_second();
   std::printf("%-22s %12s %9s %9s %9s %9s %11s\n", "run", "appends/s", "MB/s", "p50 us", "p99 us",
               "x raw", "recs/sync");
