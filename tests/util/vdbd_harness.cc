@@ -47,14 +47,6 @@ pid_t Spawn(const std::string& exe, const std::vector<std::string>& args,
   return pid;
 }
 
-// Waits for our child `pid` to exit; returns its exit status, or -1 on timeout or a signal.
-int WaitExit(pid_t pid, int64_t timeout_ms) {
-  int status = 0;
-  bool exited = WaitFor([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout_ms);
-  if (!exited || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
-
 const json* FindChild(const json& endpoints, const std::string& role, int id) {
   if (!endpoints.is_array()) return nullptr;
   for (const auto& e : endpoints) {
@@ -89,6 +81,18 @@ bool ProcessGone(pid_t pid) {
   return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] == 'Z';
 }
 
+pid_t SpawnVdbd(const std::string& vdbd_path, const std::vector<std::string>& args,
+                const std::string& out_path) {
+  return Spawn(vdbd_path, args, out_path, /*own_group=*/true);
+}
+
+int WaitExit(pid_t pid, int64_t timeout_ms) {
+  int status = 0;
+  bool exited = WaitFor([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout_ms);
+  if (!exited || !WIFEXITED(status)) return -1;
+  return WEXITSTATUS(status);
+}
+
 VdbdHarness::VdbdHarness(VdbdOptions options) : options_(std::move(options)) {
   if (options_.output_path.empty()) options_.output_path = options_.data_dir + ".out";
 }
@@ -107,7 +111,7 @@ Status VdbdHarness::Start() {
   }
   std::vector<std::string> args = {"start", "--data-dir", options_.data_dir, "--port", "0"};
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
-  pid_ = Spawn(options_.vdbd_path, args, options_.output_path, /*own_group=*/true);
+  pid_ = SpawnVdbd(options_.vdbd_path, args, options_.output_path);
   if (pid_ < 0) {
     pid_ = 0;
     return Status::IOError("vdbd harness: fork failed");

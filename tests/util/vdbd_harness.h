@@ -43,6 +43,15 @@ bool WaitFor(const std::function<bool()>& done, int64_t timeout_ms, int64_t poll
 // True when the process `pid` is gone or a zombie.
 bool ProcessGone(pid_t pid);
 
+// Starts `vdbd_path args...` (e.g. {"start", "--data-dir", D}) in a process group of its own, so
+// kill(-pid, SIGKILL) reaches everything it starts; stdout and stderr go to `out_path`
+// (truncated). Returns the pid, or -1 when fork fails. The caller reaps it (WaitExit).
+pid_t SpawnVdbd(const std::string& vdbd_path, const std::vector<std::string>& args,
+                const std::string& out_path);
+// Waits up to `timeout_ms` for our child `pid` to exit and reaps it; returns its exit status, or
+// -1 on timeout (the child is left running) or when a signal ended it.
+int WaitExit(pid_t pid, int64_t timeout_ms);
+
 // A float vector as JSON text, each value printed with `digits` significant digits (9 round-trips
 // a float exactly).
 std::string VectorJson(const float* v, int dim, int digits = 9);
