@@ -200,7 +200,8 @@ std::map<std::string, JsonHandler> DdlHandlers(Coordinator* c) {
   h["get_load_state"] = [c](const json& j) -> Result<json> {
     VDB_ASSIGN_OR_RETURN(std::string db, Db(j));
     VDB_ASSIGN_OR_RETURN(std::string coll, Coll(j));
-    VDB_ASSIGN_OR_RETURN(auto state, c->GetLoadState(db, coll));
+    VDB_ASSIGN_OR_RETURN(std::vector<std::string> partitions, Strings(j, "partition_names"));
+    VDB_ASSIGN_OR_RETURN(auto state, c->GetLoadState(db, coll, partitions));
     return json{{"load_state", std::string(rpc::LoadStateName(state.state))},
                 {"progress", state.progress}};
   };
@@ -213,6 +214,17 @@ std::map<std::string, JsonHandler> DdlHandlers(Coordinator* c) {
       return Revision(rev);
     };
   };
+  auto partitions_write = [c](auto method) -> JsonHandler {
+    return [c, method](const json& j) -> Result<json> {
+      VDB_ASSIGN_OR_RETURN(std::string db, Db(j));
+      VDB_ASSIGN_OR_RETURN(std::string coll, Coll(j));
+      VDB_ASSIGN_OR_RETURN(std::vector<std::string> parts, Strings(j, "partition_names"));
+      VDB_ASSIGN_OR_RETURN(auto rev, (c->*method)(db, coll, parts));
+      return Revision(rev);
+    };
+  };
+  h["load_partitions"] = partitions_write(&Coordinator::LoadPartitions);
+  h["release_partitions"] = partitions_write(&Coordinator::ReleasePartitions);
   h["create_partition"] = partition_write(&Coordinator::CreatePartition);
   h["drop_partition"] = partition_write(&Coordinator::DropPartition);
   h["list_partitions"] = [c](const json& j) -> Result<json> {

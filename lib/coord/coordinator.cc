@@ -492,6 +492,12 @@ void Coordinator::NormalizeLocked(Catalog* next) {
       all_built = all_built && s.index_objects.count(index.name) > 0;
     }
     s.state = any_vector_index && all_built ? SegmentState::kIndexed : SegmentState::kFlushed;
+    if (!c.PartitionLoaded(s.partition_id)) {
+      // Released: no query node holds it (streaming nodes hand it off all the same).
+      s.query_node_id = NodeId();
+      s.query_address.clear();
+      continue;
+    }
     auto it = row_load.find(s.query_node_id.value());
     if (it != row_load.end()) {
       it->second += s.rows;
@@ -502,7 +508,8 @@ void Coordinator::NormalizeLocked(Catalog* next) {
     }
   }
   for (auto& s : next->segments) {
-    if (s.state == SegmentState::kDropped || s.query_node_id.value() != 0 || row_load.empty()) {
+    if (s.state == SegmentState::kDropped || s.query_node_id.value() != 0 || row_load.empty() ||
+        !colls.at(s.collection_id)->PartitionLoaded(s.partition_id)) {
       continue;
     }
     auto best = std::min_element(row_load.begin(), row_load.end(),
@@ -804,20 +811,48 @@ Result<CatalogRevision> Coordinator::RenameCollection(const std::string& db_name
   return ApplyLocked(std::move(next));
 }
 
+namespace {
+
+// Every vector field needs an index before a load (Milvus's 65535 message).
+Status CheckLoadable(const CollectionInfo& c) {
+  for (const auto& f : c.schema.fields) {
+    if (IsVector(f.type) && c.FindIndexOnField(f.id) == nullptr) {
+      return Unexpected(StatusCode::kInvalidArgument,
+                        "there is no vector index on field: [" + f.name +
+                            "], please create index firstly: collection=" + c.name);
+    }
+  }
+  return Status::OK();
+}
+
+// The partitions named, each once; PartitionNotFound for one the collection lacks.
+Result<std::vector<PartitionId>> NamedPartitions(const CollectionInfo& c,
+                                                 const std::vector<std::string>& names) {
+  if (names.empty()) return Status::InvalidArgument("partitionNames must not be empty");
+  std::vector<PartitionId> ids;
+  for (const std::string& name : names) {
+    const rpc::PartitionInfo* p = c.FindPartition(name);
+    if (p == nullptr) return PartitionNotFound(name);
+    if (std::find(ids.begin(), ids.end(), p->id) == ids.end()) ids.push_back(p->id);
+  }
+  return ids;
+}
+
+bool Named(const std::vector<PartitionId>& ids, PartitionId id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+}  // namespace
+
 Result<CatalogRevision> Coordinator::LoadCollection(const std::string& db_name,
                                                     const std::string& collection_name) {
   std::lock_guard<std::mutex> lock(mu_);
   Catalog next = cat_;
   VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
-  for (const auto& f : c->schema.fields) {
-    if (IsVector(f.type) && c->FindIndexOnField(f.id) == nullptr) {
-      return Unexpected(StatusCode::kInvalidArgument,
-                        "there is no vector index on field: [" + f.name +
-                            "], please create index firstly: collection=" + c->name);
-    }
-  }
-  if (c->load_state != LoadState::kNotLoad) return cat_.revision;
-  c->load_state = LoadState::kLoading;  // NormalizeLocked turns it Loaded once channels are bound
+  VDB_RETURN_IF_ERROR(CheckLoadable(*c));
+  for (auto& p : c->partitions) p.released = false;
+  // NormalizeLocked turns Loading into Loaded once channels are bound.
+  if (c->load_state == LoadState::kNotLoad) c->load_state = LoadState::kLoading;
   return ApplyLocked(std::move(next));
 }
 
@@ -827,15 +862,62 @@ Result<CatalogRevision> Coordinator::ReleaseCollection(const std::string& db_nam
   Catalog next = cat_;
   VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
   c->load_state = LoadState::kNotLoad;
+  for (auto& p : c->partitions) p.released = false;
+  return ApplyLocked(std::move(next));
+}
+
+Result<CatalogRevision> Coordinator::LoadPartitions(const std::string& db_name,
+                                                    const std::string& collection_name,
+                                                    const std::vector<std::string>& names) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Catalog next = cat_;
+  VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
+  VDB_ASSIGN_OR_RETURN(std::vector<PartitionId> ids, NamedPartitions(*c, names));
+  VDB_RETURN_IF_ERROR(CheckLoadable(*c));
+  if (c->load_state == LoadState::kNotLoad) {
+    for (auto& p : c->partitions) p.released = !Named(ids, p.id);
+    c->load_state = LoadState::kLoading;
+  } else {
+    for (auto& p : c->partitions) {
+      if (Named(ids, p.id)) p.released = false;
+    }
+  }
+  return ApplyLocked(std::move(next));
+}
+
+Result<CatalogRevision> Coordinator::ReleasePartitions(const std::string& db_name,
+                                                       const std::string& collection_name,
+                                                       const std::vector<std::string>& names) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Catalog next = cat_;
+  VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
+  VDB_ASSIGN_OR_RETURN(std::vector<PartitionId> ids, NamedPartitions(*c, names));
+  if (c->load_state == LoadState::kNotLoad) return cat_.revision;
+  bool any_loaded = false;
+  for (auto& p : c->partitions) {
+    if (Named(ids, p.id)) p.released = true;
+    any_loaded = any_loaded || !p.released;
+  }
+  if (!any_loaded) {
+    c->load_state = LoadState::kNotLoad;
+    for (auto& p : c->partitions) p.released = false;
+  }
   return ApplyLocked(std::move(next));
 }
 
 Result<LoadStatus> Coordinator::GetLoadState(const std::string& db_name,
-                                             const std::string& collection_name) {
+                                             const std::string& collection_name,
+                                             const std::vector<std::string>& partition_names) {
   std::lock_guard<std::mutex> lock(mu_);
   VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&cat_, db_name, collection_name));
   LoadStatus out;
   out.state = c->load_state;
+  if (!partition_names.empty()) {
+    VDB_ASSIGN_OR_RETURN(std::vector<PartitionId> ids, NamedPartitions(*c, partition_names));
+    for (PartitionId id : ids) {
+      if (!c->PartitionLoaded(id)) return LoadStatus{};
+    }
+  }
   if (out.state == LoadState::kLoaded) {
     out.progress = 100;
   } else if (out.state == LoadState::kLoading) {
@@ -880,7 +962,7 @@ Result<CatalogRevision> Coordinator::DropPartition(const std::string& db_name,
   VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
   const rpc::PartitionInfo* p = c->FindPartition(partition_name);
   if (p == nullptr) return cat_.revision;
-  if (c->load_state != LoadState::kNotLoad) {
+  if (c->PartitionLoaded(p->id)) {
     return Unexpected(StatusCode::kInvalidArgument,
                       "partition cannot be dropped, partition is loaded, please release it "
                       "first[partition=" + partition_name + "]");

@@ -114,9 +114,25 @@ class Coordinator {
   // channel is bound to a streaming node, Loading until then. Loading twice is OK.
   Result<rpc::CatalogRevision> LoadCollection(const std::string& db_name,
                                               const std::string& collection_name);
+  // Releases the collection and every partition; query nodes drop its sealed segments.
   Result<rpc::CatalogRevision> ReleaseCollection(const std::string& db_name,
                                                  const std::string& collection_name);
-  Result<LoadStatus> GetLoadState(const std::string& db_name, const std::string& collection_name);
+  // Loads the named partitions: of a released collection, those alone (the collection becomes
+  // Loading/Loaded with the others released); of a loaded one, they join the loaded set. 200 for
+  // an unknown partition, 65535 without a vector index (as LoadCollection), kInvalidArgument for
+  // an empty list.
+  Result<rpc::CatalogRevision> LoadPartitions(const std::string& db_name,
+                                              const std::string& collection_name,
+                                              const std::vector<std::string>& partition_names);
+  // Releases the named partitions; releasing the last loaded one releases the collection. A
+  // released collection is left as it is. 200 for an unknown partition.
+  Result<rpc::CatalogRevision> ReleasePartitions(const std::string& db_name,
+                                                 const std::string& collection_name,
+                                                 const std::vector<std::string>& partition_names);
+  // The collection's state, or with `partition_names` theirs: NotLoad when any of them is
+  // released (200 for an unknown one).
+  Result<LoadStatus> GetLoadState(const std::string& db_name, const std::string& collection_name,
+                                  const std::vector<std::string>& partition_names = {});
 
   // --- Partitions ---------------------------------------------------------------------------
   // Creating an existing partition is OK (as Milvus does).

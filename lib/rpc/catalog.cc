@@ -298,12 +298,21 @@ Status IndexFromJson(const json& j, const std::string& w, IndexInfo* x) {
 
 Status PartitionFromJson(const json& j, const std::string& w, PartitionInfo* p) {
   VDB_RETURN_IF_ERROR(GetId(j, w, "id", &p->id, true));
-  return GetStr(j, w, "name", &p->name, true);
+  VDB_RETURN_IF_ERROR(GetStr(j, w, "name", &p->name, true));
+  const json* released = Member(j, "released");
+  if (released == nullptr) return Status::OK();
+  if (!released->is_boolean()) return Bad(At(w, "released"), "not a boolean");
+  p->released = released->get<bool>();
+  return Status::OK();
 }
 
 json CollectionToJson(const CollectionInfo& c) {
   json partitions = json::array();
-  for (const auto& p : c.partitions) partitions.push_back({{"id", p.id.value()}, {"name", p.name}});
+  for (const auto& p : c.partitions) {
+    json one = {{"id", p.id.value()}, {"name", p.name}};
+    if (p.released) one["released"] = true;  // written only when set: older catalogs still load
+    partitions.push_back(std::move(one));
+  }
   json indexes = json::array();
   for (const auto& x : c.indexes) indexes.push_back(IndexToJson(x));
   return {{"id", c.id.value()},
@@ -556,6 +565,18 @@ const PartitionInfo* CollectionInfo::FindPartition(std::string_view partition_na
 }
 const PartitionInfo* CollectionInfo::FindPartition(PartitionId pid) const {
   return FindIf(partitions, [&](const PartitionInfo& p) { return p.id == pid; });
+}
+bool CollectionInfo::PartitionLoaded(PartitionId pid) const {
+  const PartitionInfo* p = FindPartition(pid);
+  return p != nullptr && load_state != LoadState::kNotLoad && !p->released;
+}
+std::vector<PartitionId> CollectionInfo::LoadedPartitionIds() const {
+  std::vector<PartitionId> ids;
+  if (load_state == LoadState::kNotLoad) return ids;
+  for (const PartitionInfo& p : partitions) {
+    if (!p.released) ids.push_back(p.id);
+  }
+  return ids;
 }
 const IndexInfo* CollectionInfo::FindIndex(std::string_view index_name) const {
   return FindIf(indexes, [&](const IndexInfo& x) { return x.name == index_name; });

@@ -61,6 +61,9 @@ struct DatabaseInfo {
 struct PartitionInfo {
   PartitionId id;
   std::string name;
+  // Released by partitions/release while the collection stays loaded (the other partitions
+  // serve); meaningless, and kept false, while the collection is not loaded.
+  bool released = false;
 
   bool operator==(const PartitionInfo&) const = default;
 };
@@ -101,6 +104,11 @@ struct CollectionInfo {
   const PartitionInfo* FindPartition(PartitionId id) const;
   const IndexInfo* FindIndex(std::string_view index_name) const;
   const IndexInfo* FindIndexOnField(FieldId field_id) const;
+  // Whether reads may use partition `pid`: the collection is loaded (or loading) and the
+  // partition was not released on its own.
+  bool PartitionLoaded(PartitionId pid) const;
+  // The partitions reads may use, in catalog order.
+  std::vector<PartitionId> LoadedPartitionIds() const;
 
   bool operator==(const CollectionInfo&) const = default;
 };

@@ -266,10 +266,28 @@ Result<CatalogRevision> CoordClient::ReleaseCollection(const std::string& db_nam
                        ReadRevision("ddl/release_collection"));
 }
 
-Result<LoadStatus> CoordClient::GetLoadState(const std::string& db_name,
-                                             const std::string& name) {
+Result<CatalogRevision> CoordClient::LoadPartitions(
+    const std::string& db_name, const std::string& name,
+    const std::vector<std::string>& partition_names) {
+  json req = Coll(db_name, name);
+  req["partition_names"] = partition_names;
+  return VDB_COORD_ASK("ddl/load_partitions", req, ReadRevision("ddl/load_partitions"));
+}
+
+Result<CatalogRevision> CoordClient::ReleasePartitions(
+    const std::string& db_name, const std::string& name,
+    const std::vector<std::string>& partition_names) {
+  json req = Coll(db_name, name);
+  req["partition_names"] = partition_names;
+  return VDB_COORD_ASK("ddl/release_partitions", req, ReadRevision("ddl/release_partitions"));
+}
+
+Result<LoadStatus> CoordClient::GetLoadState(const std::string& db_name, const std::string& name,
+                                             const std::vector<std::string>& partition_names) {
   const std::string path = "ddl/get_load_state";
-  return VDB_COORD_ASK(path, Coll(db_name, name), [&path](const json& j) -> Result<LoadStatus> {
+  json req = Coll(db_name, name);
+  if (!partition_names.empty()) req["partition_names"] = partition_names;
+  return VDB_COORD_ASK(path, req, [&path](const json& j) -> Result<LoadStatus> {
     auto it = j.find("load_state");
     if (it == j.end() || !it->is_string()) return Malformed(path, "no string \"load_state\"");
     LoadStatus out;

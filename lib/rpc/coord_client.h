@@ -71,7 +71,12 @@ class CoordClient {
                                            const std::string& new_name);
   Result<CatalogRevision> LoadCollection(const std::string& db_name, const std::string& name);
   Result<CatalogRevision> ReleaseCollection(const std::string& db_name, const std::string& name);
-  Result<LoadStatus> GetLoadState(const std::string& db_name, const std::string& name);
+  Result<LoadStatus> GetLoadState(const std::string& db_name, const std::string& name,
+                                  const std::vector<std::string>& partition_names = {});
+  Result<CatalogRevision> LoadPartitions(const std::string& db_name, const std::string& name,
+                                         const std::vector<std::string>& partition_names);
+  Result<CatalogRevision> ReleasePartitions(const std::string& db_name, const std::string& name,
+                                            const std::vector<std::string>& partition_names);
 
   Result<CatalogRevision> CreatePartition(const std::string& db_name,
                                           const std::string& collection_name,

@@ -920,9 +920,10 @@ void StreamingNode::HandOff(Channel* ch, const rpc::Catalog& catalog) {
     for (auto& s : ch->sealed) {
       const rpc::SegmentInfo* info = s->committed ? catalog.FindSegment(s->id) : nullptr;
       const rpc::CollectionInfo* collection = catalog.FindCollection(ch->collection_id);
-      bool partition_gone =
-          collection == nullptr || collection->FindPartition(s->segment->partition_id()) == nullptr;
-      bool served = (s->committed && partition_gone) ||
+      // Dropped or released partitions are read from nowhere: nothing to hand over.
+      bool partition_unread =
+          collection == nullptr || !collection->PartitionLoaded(s->segment->partition_id());
+      bool served = (s->committed && partition_unread) ||
                     (info != nullptr && (info->query_node_id.value() != 0 ||
                                          info->state == rpc::SegmentState::kDropped));
       if (served && s->served_since_ms == 0) s->served_since_ms = now_ms;

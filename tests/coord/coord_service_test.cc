@@ -174,6 +174,7 @@ TEST_F(CoordServiceTest, TsoIdsSegmentsAndJobsThroughTheClient) {
   rpc::IndexParams index;
   index.field_name = "vector";
   ASSERT_TRUE(client_->CreateIndex("default", "books", index).ok());
+  ASSERT_TRUE(client_->LoadCollection("default", "books").ok());
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kStreaming, NodeId(1), "127.0.0.1:1").ok());
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kQuery, NodeId(2), "127.0.0.1:2").ok());
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kData, NodeId(3), "127.0.0.1:3").ok());
@@ -216,6 +217,7 @@ TEST_F(CoordServiceTest, FailJobThroughTheClient) {
   rpc::IndexParams index;
   index.field_name = "vector";
   ASSERT_TRUE(client_->CreateIndex("default", "books", index).ok());
+  ASSERT_TRUE(client_->LoadCollection("default", "books").ok());
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kStreaming, NodeId(1), "127.0.0.1:1").ok());
   ASSERT_TRUE(client_->Heartbeat(NodeRole::kData, NodeId(3), "127.0.0.1:3").ok());
   rpc::CollectionInfo c = *client_->DescribeCollection("default", "books");

@@ -358,6 +358,79 @@ TEST_F(CoordinatorTest, PartitionLifecycle) {
   EXPECT_EQ(coord_->Snapshot().FindSegment(SegmentId(77))->state, SegmentState::kDropped);
 }
 
+TEST_F(CoordinatorTest, PartitionsLoadAndReleaseOnTheirOwn) {
+  CreateBooks();
+  ASSERT_TRUE(coord_->CreatePartition("default", "books", "p1").ok());
+  ASSERT_TRUE(coord_->CreatePartition("default", "books", "p2").ok());
+  ExpectMilvus(coord_->LoadPartitions("default", "books", {"p1"}), 65535,
+               "there is no vector index");
+  IndexBooks();
+  Beat(NodeRole::kStreaming, 1);
+  Beat(NodeRole::kQuery, 5);
+  rpc::CollectionInfo c = Books();
+  const PartitionId p0 = c.FindPartition("_default")->id;
+  const PartitionId p1 = c.FindPartition("p1")->id;
+  const PartitionId p2 = c.FindPartition("p2")->id;
+  const std::string ch = rpc::ChannelName(c.id, 0);
+  for (auto [id, part] : {std::pair{1, p0}, std::pair{2, p1}, std::pair{3, p2}}) {
+    rpc::SegmentInfo s = Segment(id, ch, 10);
+    s.partition_id = part;
+    ASSERT_TRUE(coord_->CommitSegment(s, Lsn(id), id).ok());
+  }
+  auto served_by = [&](int64_t id) { return coord_->Snapshot().FindSegment(SegmentId(id))->query_node_id; };
+  // Released collection: nothing is served.
+  EXPECT_EQ(served_by(1), NodeId());
+  EXPECT_EQ(served_by(2), NodeId());
+
+  // Loading one partition of a released collection loads that one alone.
+  ExpectMilvus(coord_->LoadPartitions("default", "books", {"p1", "nope"}), 200, "nope");
+  ASSERT_TRUE(coord_->LoadPartitions("default", "books", {"p1"}).ok());
+  c = Books();
+  EXPECT_EQ(c.load_state, LoadState::kLoaded);
+  EXPECT_EQ(c.LoadedPartitionIds(), std::vector<PartitionId>{p1});
+  EXPECT_EQ(served_by(1), NodeId());
+  EXPECT_EQ(served_by(2), NodeId(5));
+  EXPECT_EQ(served_by(3), NodeId());
+  EXPECT_EQ(coord_->GetLoadState("default", "books", {"p1"})->state, LoadState::kLoaded);
+  EXPECT_EQ(coord_->GetLoadState("default", "books", {"p1", "p2"})->state, LoadState::kNotLoad);
+  EXPECT_EQ(coord_->GetLoadState("default", "books")->state, LoadState::kLoaded);
+  ExpectMilvus(coord_->GetLoadState("default", "books", {"ghost"}), 200);
+
+  // More partitions join; a loaded partition cannot be dropped, a released one can.
+  ASSERT_TRUE(coord_->LoadPartitions("default", "books", {"p2", "_default"}).ok());
+  EXPECT_EQ(Books().LoadedPartitionIds(), (std::vector<PartitionId>{p0, p1, p2}));
+  EXPECT_EQ(served_by(1), NodeId(5));
+  ExpectMilvus(coord_->DropPartition("default", "books", "p2"), 65535, "partition is loaded");
+  ASSERT_TRUE(coord_->ReleasePartitions("default", "books", {"p2"}).ok());
+  EXPECT_EQ(served_by(3), NodeId());
+  EXPECT_EQ(Books().load_state, LoadState::kLoaded);
+  ASSERT_TRUE(coord_->DropPartition("default", "books", "p2").ok());
+  EXPECT_EQ(Books().LoadedPartitionIds(), (std::vector<PartitionId>{p0, p1}));
+
+  // The released flag survives a coordinator restart.
+  ASSERT_TRUE(coord_->ReleasePartitions("default", "books", {"p1"}).ok());
+  Reopen();
+  Beat(NodeRole::kStreaming, 1);
+  Beat(NodeRole::kQuery, 5);
+  EXPECT_EQ(Books().LoadedPartitionIds(), std::vector<PartitionId>{p0});
+  EXPECT_EQ(served_by(2), NodeId());
+
+  // Releasing the last loaded partition releases the collection; loading it loads them all.
+  ASSERT_TRUE(coord_->ReleasePartitions("default", "books", {"_default"}).ok());
+  c = Books();
+  EXPECT_EQ(c.load_state, LoadState::kNotLoad);
+  EXPECT_TRUE(c.LoadedPartitionIds().empty());
+  for (const auto& p : c.partitions) EXPECT_FALSE(p.released) << p.name;
+  auto rev = coord_->revision();
+  EXPECT_EQ(*coord_->ReleasePartitions("default", "books", {"p1"}), rev);  // released: no-op
+  ASSERT_TRUE(coord_->LoadCollection("default", "books").ok());
+  EXPECT_EQ(Books().LoadedPartitionIds(), (std::vector<PartitionId>{p0, p1}));
+  EXPECT_EQ(served_by(1), NodeId(5));
+  EXPECT_EQ(served_by(2), NodeId(5));
+  EXPECT_EQ(coord_->LoadPartitions("default", "books", {}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
 // --- Aliases --------------------------------------------------------------------------------
 
 TEST_F(CoordinatorTest, AliasLifecycleAndConflicts) {
@@ -546,6 +619,8 @@ TEST_F(CoordinatorTest, HeartbeatPublishesOnlyMembershipChanges) {
 
 TEST_F(CoordinatorTest, CommitSegmentAssignsAndReassignsByRows) {
   CreateBooks(1);
+  IndexBooks();
+  ASSERT_TRUE(coord_->LoadCollection("default", "books").ok());  // only loaded ones are served
   Beat(NodeRole::kStreaming, 1);
   Beat(NodeRole::kQuery, 10);
   Beat(NodeRole::kQuery, 11);
@@ -593,6 +668,8 @@ TEST_F(CoordinatorTest, CommitSegmentAssignsAndReassignsByRows) {
 
 TEST_F(CoordinatorTest, SegmentsWaitForAQueryNode) {
   CreateBooks(1);
+  IndexBooks();
+  ASSERT_TRUE(coord_->LoadCollection("default", "books").ok());
   std::string ch = rpc::ChannelName(Books().id, 0);
   ASSERT_TRUE(coord_->CommitSegment(Segment(1, ch, 5), Lsn(1), 1).ok());
   EXPECT_EQ(coord_->Snapshot().FindSegment(SegmentId(1))->query_node_id, NodeId());

@@ -121,6 +121,13 @@ class QueryNodeTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     ASSERT_TRUE(client_->CreateCollection("default", coord::test::MakeSchema("c", kDim)).ok());
+    // Query nodes serve only loaded collections, and a load needs a vector index.
+    rpc::IndexParams flat;
+    flat.field_name = "vector";
+    flat.index_type = "FLAT";
+    flat.metric_type = "L2";
+    ASSERT_TRUE(client_->CreateIndex("default", "c", flat).ok());
+    ASSERT_TRUE(client_->LoadCollection("default", "c").ok());
     collection_ = *client_->DescribeCollection("default", "c");
     channel_ = rpc::ChannelName(collection_.id, 0);
     ASSERT_TRUE(
@@ -514,7 +521,10 @@ TEST_F(QueryNodeTest, IndexCommittedLaterIsSwappedInAndResultsStayCorrect) {
   params.field_name = "vector";
   params.index_type = "HNSW";
   params.metric_type = "L2";
+  ASSERT_TRUE(client_->ReleaseCollection("default", "c").ok());
+  ASSERT_TRUE(client_->DropIndex("default", "c", "vector").ok());
   ASSERT_TRUE(client_->CreateIndex("default", "c", params).ok());
+  ASSERT_TRUE(client_->LoadCollection("default", "c").ok());
   QueryNode* node = StartNode(1);
   const auto rows = RandomRows(0, 400, 1000, &rng);
   CommitSegment(SegmentId(30), rows, {{PrimaryKey(int64_t{7}), 3000}});

@@ -102,6 +102,12 @@ class QueryStreamingTest : public ::testing::Test {
 
 TEST_F(QueryStreamingTest, FlushedRowsAreServedAndLaterDeletesArePulled) {
   ASSERT_TRUE(client_->CreateCollection("default", Schema()).ok());
+  rpc::IndexParams flat;  // a loaded collection (which needs an index) is served
+  flat.field_name = "vector";
+  flat.index_type = "FLAT";
+  flat.metric_type = "L2";
+  ASSERT_TRUE(client_->CreateIndex("default", "docs", flat).ok());
+  ASSERT_TRUE(client_->LoadCollection("default", "docs").ok());
   StartQuery();
   StartStreaming();
   const rpc::CollectionInfo c = *client_->DescribeCollection("default", "docs");

@@ -54,6 +54,7 @@ class FakeCoord : public CoordApi {
     c.name = "docs";
     c.schema = TestSchema(dim);
     c.partitions = {{kDefaultPartition, "_default"}, {kOtherPartition, "other"}};
+    c.load_state = rpc::LoadState::kLoaded;  // released data is handed off at once
     catalog_.collections.push_back(c);
     rpc::ChannelInfo ch;
     ch.name = kChannel;
