@@ -210,8 +210,9 @@ void RegisterCollectionRoutes(Proxy& proxy) {
     for (const std::string& p : partitions) {
       VDB_RETURN_IF_ERROR(FindPartition(*ref.collection, p).status());
     }
-    VDB_ASSIGN_OR_RETURN(rpc::LoadStatus load,
-                         proxy.coord().GetLoadState(call.db_name, ref.collection->name));
+    VDB_ASSIGN_OR_RETURN(
+        rpc::LoadStatus load,
+        proxy.coord().GetLoadState(call.db_name, ref.collection->name, partitions));
     call.extra["message"] = "";
     json out = {{"loadState", "LoadState" + std::string(rpc::LoadStateName(load.state))}};
     if (load.state != rpc::LoadState::kNotLoad) out["loadProgress"] = load.progress;
@@ -228,8 +229,9 @@ void RegisterCollectionRoutes(Proxy& proxy) {
 
 // --- partitions ------------------------------------------------------------------------------
 
-// partitions/load and /release: vdb loads whole collections, so they check that every named
-// partition exists and then load or release the collection.
+// partitions/load and /release: the named partitions join or leave the loaded set; releasing
+// the last loaded one releases the collection, loading some of a released collection loads it
+// with just those.
 Result<json> LoadPartitions(Proxy& proxy, ApiCall& call, bool load) {
   VDB_ASSIGN_OR_RETURN(std::vector<std::string> names,
                        call.body.StringList("partitionNames", true));
@@ -239,8 +241,8 @@ Result<json> LoadPartitions(Proxy& proxy, ApiCall& call, bool load) {
   }
   const std::string& name = ref.collection->name;
   return AfterDdl(proxy, call,
-                  load ? proxy.coord().LoadCollection(call.db_name, name)
-                       : proxy.coord().ReleaseCollection(call.db_name, name));
+                  load ? proxy.coord().LoadPartitions(call.db_name, name, names)
+                       : proxy.coord().ReleasePartitions(call.db_name, name, names));
 }
 
 void RegisterPartitionRoutes(Proxy& proxy) {

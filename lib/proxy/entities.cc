@@ -81,6 +81,12 @@ Status PartitionNotFound(const std::string& name) {
                              Status::NotFound("partition not found[partition=" + name + "]"));
 }
 
+Status PartitionNotLoaded(const std::string& name) {
+  return rpc::WithMilvusCode(
+      kMilvusPartitionNotLoaded,
+      Status::InvalidArgument("partition not loaded[partition=" + name + "]"));
+}
+
 uint8_t MetricCode(std::string_view metric) {
   if (metric == "IP") return 1;
   if (metric == "COSINE") return 2;
@@ -243,8 +249,14 @@ Result<std::vector<PartitionId>> EntityService::ResolvePartitions(const JsonBody
   for (const std::string& name : names) {
     const rpc::PartitionInfo* p = c.FindPartition(name);
     if (p == nullptr) return PartitionNotFound(name);
+    if (!c.PartitionLoaded(p->id)) return PartitionNotLoaded(name);
     ids.push_back(p->id);
   }
+  if (!ids.empty()) return ids;
+  // No names: every loaded partition; an empty list means all of them to the nodes.
+  bool any_released = false;
+  for (const rpc::PartitionInfo& p : c.partitions) any_released = any_released || p.released;
+  if (any_released) return c.LoadedPartitionIds();
   return ids;
 }
 

@@ -27,6 +27,7 @@ inline constexpr int kMilvusNotReady = 1;
 inline constexpr int kMilvusCollectionNotFound = 100;
 inline constexpr int kMilvusCollectionNotLoaded = 101;
 inline constexpr int kMilvusPartitionNotFound = 200;
+inline constexpr int kMilvusPartitionNotLoaded = 201;
 inline constexpr int kMilvusIndexNotFound = 700;
 inline constexpr int kMilvusDatabaseNotFound = 800;
 inline constexpr int kMilvusInvalidParameter = 1100;

@@ -355,10 +355,27 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
   ASSERT_TRUE(WaitLoaded("items"));
   CheckSearch("items", "reloaded");
 
-  // Partition release and load.
+  // A released partition is left out of reads while the rest of the collection serves.
+  int64_t in_recent = 0;
+  for (const auto& [id, row] : rows_) in_recent += row.partition == "recent" ? 1 : 0;
   Ok("partitions/release", {{"collectionName", "items"}, {"partitionNames", {"recent"}}});
+  EXPECT_EQ(Ok("collections/get_load_state", {{"collectionName", "items"}}).value("loadState", ""),
+            "LoadStateLoaded");
+  EXPECT_EQ(Ok("collections/get_load_state",
+                {{"collectionName", "items"}, {"partitionNames", {"recent"}}})
+                .value("loadState", ""),
+            "LoadStateNotLoad");
+  EXPECT_EQ(Count("items"), static_cast<int64_t>(rows_.size()) - in_recent);
+  json not_loaded = Call("entities/search", {{"collectionName", "items"},
+                                             {"data", {std::vector<float>(kDim, 0.5f)}},
+                                             {"partitionNames", {"recent"}},
+                                             {"limit", 3}});
+  EXPECT_EQ(not_loaded.value("code", 0), 201) << not_loaded.dump();
   Ok("partitions/load", {{"collectionName", "items"}, {"partitionNames", {"recent"}}});
   ASSERT_TRUE(WaitLoaded("items"));
+  ASSERT_TRUE(WaitFor([&] { return Count("items") == static_cast<int64_t>(rows_.size()); }, 60000,
+                      200));
+  EXPECT_EQ(Count("items", {"recent"}), in_recent);
 
   // Kill -9 one streaming node and one query node: their work moves or comes back.
   for (const char* role : {"streaming", "query"}) {
@@ -389,10 +406,11 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
 
   // Drop everything.
   Ok("aliases/drop", {{"aliasName", "catalogue"}});
-  Ok("collections/release", {{"collectionName", "products"}});
+  json loaded_drop =
+      Call("partitions/drop", {{"collectionName", "products"}, {"partitionName", "recent"}});
+  EXPECT_EQ(loaded_drop.value("code", 0), 65535) << loaded_drop.dump();
+  Ok("partitions/release", {{"collectionName", "products"}, {"partitionNames", {"recent"}}});
   Ok("partitions/drop", {{"collectionName", "products"}, {"partitionName", "recent"}});
-  Ok("collections/load", {{"collectionName", "products"}});
-  ASSERT_TRUE(WaitLoaded("products"));
   for (auto it = rows_.begin(); it != rows_.end();) {
     it = it->second.partition == "recent" ? rows_.erase(it) : std::next(it);
   }
