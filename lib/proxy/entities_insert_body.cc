@@ -12,6 +12,44 @@ using nlohmann::json;
 
 namespace {
 
+// True when `s` holds only printable ASCII (no control characters, nothing to validate as UTF-8).
+bool IsPlainAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The length of the JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?) at the
+// start of `s`, or 0 when `s` does not start with one. from_chars alone would also take "01",
+// "1.", "-inf" and "-nan".
+size_t JsonNumberLength(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0') {
+    ++i;
+  } else if (digits() == 0) {
+    return 0;
+  }
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return 0;
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (digits() == 0) return 0;
+  }
+  return i;
+}
+
 // A cursor over JSON text that finds value boundaries; values it does not decode itself are
 // validated by nlohmann when parsed.
 class Scanner {
@@ -52,10 +90,12 @@ class Scanner {
     }
     if (pos_ >= text_.size()) return false;
     ++pos_;
-    if (!escaped) {
-      out->assign(text_.substr(start + 1, pos_ - start - 2));
+    std::string_view raw = text_.substr(start + 1, pos_ - start - 2);
+    if (!escaped && IsPlainAscii(raw)) {
+      out->assign(raw);
       return true;
     }
+    // Escapes, control characters (refused) and UTF-8 (validated): nlohmann's rules.
     json s = json::parse(text_.substr(start, pos_ - start), nullptr, false);
     if (!s.is_string()) return false;
     *out = s.get<std::string>();
@@ -106,12 +146,13 @@ class Scanner {
       SkipSpace();
       const char* first = text_.data() + pos_;
       const char* last = text_.data() + text_.size();
+      const size_t length = JsonNumberLength(std::string_view(first, last - first));
+      if (length == 0) break;
       float v = 0;
-      if (first == last || !(*first == '-' || (*first >= '0' && *first <= '9'))) break;
-      auto [ptr, ec] = std::from_chars(first, last, v);
-      if (ec != std::errc()) break;
+      auto [ptr, ec] = std::from_chars(first, first + length, v);
+      if (ec != std::errc() || ptr != first + length) break;
       out->push_back(v);
-      pos_ += static_cast<size_t>(ptr - first);
+      pos_ += length;
       if (Consume(',')) continue;
       if (Consume(']')) return true;
       break;
@@ -143,6 +184,9 @@ Status Malformed(size_t at) { return BadJson("invalid JSON body at offset " + st
 Result<InsertBodyText> SplitInsertBody(std::string_view text) {
   InsertBodyText out;
   if (text.empty()) return BadJson("request body is empty");
+  // JSON text never holds a raw NUL, and nlohmann reads one as the end of its input, which would
+  // let a value parsed on its own stop early.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) return Malformed(nul);
   Scanner sc(text);
   if (sc.Peek('n')) {
     std::string_view v;
@@ -159,6 +203,8 @@ Result<InsertBodyText> SplitInsertBody(std::string_view text) {
       bool is_data = key == "data" || (!exact_data && EqualsIgnoreCase(key, "data"));
       if (is_data) {
         if (key == "data") exact_data = true;
+        // A data member replaced by a later one is never parsed: it must still be valid JSON.
+        if (!out.data.empty() && !json::accept(out.data)) return Malformed(sc.pos());
         out.data = value == "null" ? std::string_view() : value;
         continue;
       }
