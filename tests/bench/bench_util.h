@@ -14,18 +14,12 @@
 
 #include "common/result.h"
 #include "common/status.h"
+#include "rpc/http.h"
+#include "util/vdbd_harness.h"
 
 namespace CLI {
 class App;
 }  // namespace CLI
-
-namespace vdb::rpc {
-struct Response;
-}  // namespace vdb::rpc
-
-namespace vdb::test {
-class VdbdHarness;
-}  // namespace vdb::test
 
 namespace vdb::bench {
 
