@@ -160,10 +160,16 @@ Status GetEnum(const json& o, const std::string& where, std::string_view key, E*
   return Bad(At(where, key), "unknown value \"" + text + "\"");
 }
 
+// Also reads "None", which the encoders write for an unset type (ParseDataType refuses it, so
+// without this an IndexJob or field without a type would encode to text that does not decode).
 Status GetDataType(const json& o, const std::string& where, std::string_view key, DataType* out) {
   std::string text;
   VDB_RETURN_IF_ERROR(GetStr(o, where, key, &text));
   if (text.empty()) return Status::OK();
+  if (text == DataTypeName(DataType::kNone)) {
+    *out = DataType::kNone;
+    return Status::OK();
+  }
   auto parsed = ParseDataType(text);
   if (!parsed.ok()) return Bad(At(where, key), parsed.status().message());
   *out = *parsed;
