@@ -63,6 +63,22 @@ Status DecodeValues(const FieldSchema& field, uint64_t rows, std::string_view* i
   return Status::OK();
 }
 
+// VarChar array elements obey the field's max_length, as in a VarChar field (the JSON insert
+// path enforces it too; a binary batch must not get around it).
+Status CheckArrayElementLengths(const FieldSchema& field, const ColumnData& elements, size_t row) {
+  if (field.element_type != DataType::kVarChar || field.max_length <= 0) return Status::OK();
+  for (size_t e = 0; e < elements.size(); ++e) {
+    size_t bytes = elements.GetString(e).size();
+    if (bytes > static_cast<uint64_t>(field.max_length)) {
+      return Status::InvalidArgument(
+          "column of field \"" + field.name + "\": row " + std::to_string(row) + " element " +
+          std::to_string(e) + " is " + std::to_string(bytes) + " bytes, more than max_length " +
+          std::to_string(field.max_length));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string EncodeColumns(const std::vector<FieldSchema>& fields,
@@ -172,11 +188,13 @@ Status CheckColumnForField(const FieldSchema& field, const ColumnData& column, s
   if (!rows_ok.ok()) return Status::InvalidArgument(rows_ok.message());
   if (field.type == DataType::kArray) {
     for (size_t r = 0; r < column.size(); ++r) {
-      if (!column.IsNull(r) &&
-          column.GetArray(r).size() > static_cast<size_t>(field.max_capacity)) {
+      if (column.IsNull(r)) continue;
+      ColumnData elements = column.GetArray(r);
+      if (elements.size() > static_cast<size_t>(field.max_capacity)) {
         return bad("row " + std::to_string(r) + " has more than max_capacity " +
                    std::to_string(field.max_capacity) + " elements");
       }
+      VDB_RETURN_IF_ERROR(CheckArrayElementLengths(field, elements, r));
     }
   }
   return Status::OK();
