@@ -302,6 +302,9 @@ void Supervisor::Impl::AdvanceStartup() {
     if (c->role == "proxy" && c->id == 1) address = c->address;
   }
   VDB_LOG(INFO) << "vdbd ready; proxy at " << address;
+  // Whoever learns that vdbd is ready (a detaching parent, a test) may read run/endpoints.json
+  // at once: write it first.
+  WriteEndpoints();
   Report(Status::OK(), address);
 }
 

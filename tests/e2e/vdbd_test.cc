@@ -1,26 +1,22 @@
 // Runs the real vdbd binary: start (foreground and --detach), status, stop, a second start on a
 // busy data dir, kill -9 of every child, and the --proxies/--query-nodes counts. Every vdbd
 // started here is killed with its whole process group when a test ends, even on failure.
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <chrono>
+#include <algorithm>
 #include <fstream>
-#include <functional>
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/env.h"
-#include "daemon/control.h"
 #include "rpc/http.h"
 #include "util/temp_dir.h"
+#include "util/vdbd_harness.h"
 
 namespace vdb {
 namespace {
@@ -29,27 +25,13 @@ using nlohmann::json;
 
 const char* const kRoles[] = {"coord", "streaming", "query", "data", "proxy"};
 
+using test::ProcessGone;
+using test::WaitExit;
+using test::WaitFor;
+
 // Starts `vdbd args...` in its own process group, stdout+stderr to `out_path`.
 pid_t SpawnVdbd(const std::vector<std::string>& args, const std::string& out_path) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      ::dup2(fd, 1);
-      ::dup2(fd, 2);
-    }
-    std::vector<char*> argv;
-    std::string exe = VDBD_PATH;
-    argv.push_back(exe.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execv(exe.c_str(), argv.data());
-    _exit(127);
-  }
-  ::setpgid(pid, pid);  // also from the parent, so the group exists before we might kill it
-  return pid;
+  return test::SpawnVdbd(VDBD_PATH, args, out_path);
 }
 
 // SIGKILLs a process group when destroyed, so no test leaves daemons behind.
@@ -67,23 +49,6 @@ class GroupGuard {
  private:
   pid_t pgid_ = 0;
 };
-
-bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
-
-// Waits for `pid` (our child) to exit; returns its exit status, or -1 on timeout / signal.
-int WaitExit(pid_t pid, int timeout_ms) {
-  int status = 0;
-  bool exited = WaitFor([&] { return ::waitpid(pid, &status, WNOHANG) == pid; }, timeout_ms);
-  if (!exited || !WIFEXITED(status)) return -1;
-  return WEXITSTATUS(status);
-}
 
 // Runs vdbd to completion; returns its exit code and fills `output` (stdout+stderr).
 int RunVdbd(const std::vector<std::string>& args, const std::string& out_path, std::string* output,
@@ -130,9 +95,6 @@ bool Healthy(const std::string& address, const std::string& role) {
   json body = json::parse(resp->body, nullptr, false);
   return body.is_object() && body.value("status", "") == "ok" && body.value("role", "") == role;
 }
-
-// Gone = no such process, or a zombie (exited; pid 1 in a container may never reap it).
-bool ProcessGone(int pid) { return !daemon::ProcessAlive(pid); }
 
 class VdbdTest : public ::testing::Test {
  protected:
@@ -296,13 +258,17 @@ TEST_F(VdbdTest, DetachThenStop) {
   daemon_guard.Reset(daemon_pid);  // the daemon leads its own session and process group
   ASSERT_EQ(rc, 0) << out;
   ASSERT_GT(daemon_pid, 0);
-  // Detached start returns only once every child is healthy.
-  json endpoints = ReadEndpoints(data_dir());
+  // Detached start returns only once every child is healthy: the address it prints answers at
+  // once. run/endpoints.json catches up on the supervisor's next tick, so it is waited for.
+  const std::string ready = "vdbd ready: listening on ";
+  size_t at = out.find(ready);
+  ASSERT_NE(at, std::string::npos) << out;
+  at += ready.size();
+  std::string proxy = out.substr(at, out.find(' ', at) - at);
+  EXPECT_TRUE(Healthy(proxy, "proxy")) << out;
+  json endpoints = WaitAllRunning(data_dir(), 5);
   ASSERT_TRUE(AllRunning(endpoints, 5)) << endpoints.dump();
-  EXPECT_NE(out.find("vdbd ready: listening on " +
-                     std::string((*Find(endpoints, "proxy", 1))["address"])),
-            std::string::npos)
-      << out;
+  EXPECT_EQ((*Find(endpoints, "proxy", 1))["address"], proxy) << out;
 
   std::string stop_out;
   EXPECT_EQ(RunVdbd({"stop", "--data-dir", data_dir()}, dir_.Sub("stop.out"), &stop_out), 0)
