@@ -5,11 +5,11 @@
 
 namespace vdb::daemon {
 
-std::unique_ptr<Role> NewCoordRole();  // daemon/coord_role.cc
-std::unique_ptr<Role> NewDataRole();   // daemon/data_role.cc
+std::unique_ptr<Role> NewCoordRole();      // daemon/coord_role.cc
+std::unique_ptr<Role> NewDataRole();       // daemon/data_role.cc
 std::unique_ptr<Role> NewStreamingRole();  // daemon/streaming_role.cc
-std::unique_ptr<Role> NewQueryRole();  // daemon/query_role.cc
-std::unique_ptr<Role> NewProxyRole();  // daemon/proxy_role.cc
+std::unique_ptr<Role> NewQueryRole();      // daemon/query_role.cc
+std::unique_ptr<Role> NewProxyRole();      // daemon/proxy_role.cc
 
 void RegisterBuiltinRoles() {
   RegisterRole("coord", [] { return NewCoordRole(); });

@@ -39,8 +39,8 @@ class DataRole final : public Role {
     };
     counter("vdb_data_jobs_done_total", "Index builds committed.", s.jobs_done);
     counter("vdb_data_jobs_failed_total", "Index builds that failed.", s.jobs_failed);
-    counter("vdb_data_jobs_abandoned_total", "Index builds stopped half-way or whose lease was lost.",
-            s.jobs_abandoned);
+    counter("vdb_data_jobs_abandoned_total",
+            "Index builds stopped half-way or whose lease was lost.", s.jobs_abandoned);
     counter("vdb_data_rows_indexed_total", "Rows of committed index builds.", s.rows_indexed);
     counter("vdb_data_index_bytes_written_total", "Index bytes put into the object store.",
             s.bytes_written);

@@ -21,14 +21,14 @@ struct GlobalOptions {
 };
 
 struct OptionSpec {
-  std::string flag;      // "--limit"
-  std::string value;     // "K" (empty for a switch)
+  std::string flag;   // "--limit"
+  std::string value;  // "K" (empty for a switch)
   std::string help;
 };
 
 struct CommandContext {
   GlobalOptions global;
-  std::vector<std::string> args;  // positional arguments after the command words
+  std::vector<std::string> args;               // positional arguments after the command words
   std::map<std::string, std::string> options;  // "--limit" -> "10"; switches map to "true"
 };
 

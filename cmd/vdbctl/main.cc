@@ -1,6 +1,5 @@
 // vdbctl: glue between CLI11 and the command table (cmd/vdbctl/command_table.cc).
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <map>
@@ -72,7 +71,8 @@ int main(int argc, char** argv) {
       std::string* slot = values.back().get();
       std::string flag = o.flag;
       if (o.value.empty()) {
-        node->add_flag_callback(flag, [&ctx, flag] { ctx.options[flag] = "true"; }, o.help);
+        node->add_flag_callback(
+            flag, [&ctx, flag] { ctx.options[flag] = "true"; }, o.help);
       } else {
         node->add_option_function<std::string>(
             flag, [&ctx, flag](const std::string& v) { ctx.options[flag] = v; }, o.help);
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   std::string kind;
   CLI::App* gen = app.add_subcommand("generate", "print the man page or a shell completion");
   gen->group("");  // hidden: used to regenerate man/ and completions/
-  gen->add_option("kind", kind, "man|bash|zsh|fish")->required()
+  gen->add_option("kind", kind, "man|bash|zsh|fish")
+      ->required()
       ->check(CLI::IsMember({"man", "bash", "zsh", "fish"}));
 
   try {

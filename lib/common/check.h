@@ -6,9 +6,10 @@ namespace vdb::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* expr);
 }  // namespace vdb::internal
 
-#define VDB_CHECK(cond)                                                          \
-  do {                                                                           \
-    if (!(cond)) [[unlikely]] ::vdb::internal::CheckFailed(__FILE__, __LINE__, #cond); \
+#define VDB_CHECK(cond)                                        \
+  do {                                                         \
+    if (!(cond)) [[unlikely]]                                  \
+      ::vdb::internal::CheckFailed(__FILE__, __LINE__, #cond); \
   } while (0)
 
 #ifdef NDEBUG

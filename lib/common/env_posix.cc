@@ -103,9 +103,7 @@ class PosixMappedFile final : public MappedFile {
   }
   PosixMappedFile(const PosixMappedFile&) = delete;
   PosixMappedFile& operator=(const PosixMappedFile&) = delete;
-  std::string_view data() const override {
-    return {static_cast<const char*>(base_), size_};
-  }
+  std::string_view data() const override { return {static_cast<const char*>(base_), size_}; }
 
  private:
   void* base_;
@@ -244,7 +242,8 @@ class PosixEnv final : public Env {
       ::close(fd);
       if (err == EWOULDBLOCK) {
         std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
-        while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
+        while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' '))
+          holder.pop_back();
         return Status::Unavailable(path + " is locked by another process" +
                                    (holder.empty() ? "" : " (pid " + holder + ")"));
       }
@@ -306,8 +305,8 @@ Result<std::string> ReadFileToString(Env* env, const std::string& path) {
 
 Status WriteFileAtomic(Env* env, const std::string& path, std::string_view data) {
   static std::atomic<uint64_t> counter{0};
-  std::string tmp = path + ".tmp." + std::to_string(::getpid()) + "." +
-                    std::to_string(counter.fetch_add(1));
+  std::string tmp =
+      path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
   auto write = [&]() -> Status {
     VDB_ASSIGN_OR_RETURN(auto file, env->NewWritableFile(tmp));
     VDB_RETURN_IF_ERROR(file->Append(data));

@@ -42,7 +42,7 @@ class LogMessage {
 #define VDB_LOG_LEVEL_WARNING ::vdb::LogLevel::kWarning
 #define VDB_LOG_LEVEL_ERROR ::vdb::LogLevel::kError
 
-#define VDB_LOG(level)                                                   \
-  if (VDB_LOG_LEVEL_##level < ::vdb::GetLogLevel()) {                    \
-  } else                                                                 \
+#define VDB_LOG(level)                                \
+  if (VDB_LOG_LEVEL_##level < ::vdb::GetLogLevel()) { \
+  } else                                              \
     ::vdb::internal::LogMessage(VDB_LOG_LEVEL_##level, __FILE__, __LINE__).stream()

@@ -80,8 +80,8 @@ Status ErrnoStatus(std::string_view what, int err);
 #define VDB_CONCAT(a, b) VDB_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define VDB_RETURN_IF_ERROR(expr)                  \
-  do {                                             \
-    ::vdb::Status vdb_status_tmp_ = (expr);        \
+#define VDB_RETURN_IF_ERROR(expr)                      \
+  do {                                                 \
+    ::vdb::Status vdb_status_tmp_ = (expr);            \
     if (!vdb_status_tmp_.ok()) return vdb_status_tmp_; \
   } while (0)

@@ -1,10 +1,9 @@
 #include "coord/coord_service.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "common/logging.h"
@@ -24,8 +23,8 @@ constexpr std::string_view kPrefix = "/internal/coord/";
 // --- Request fields ---------------------------------------------------------------------------
 
 Status BadField(std::string_view key, std::string_view what) {
-  return Status::InvalidArgument("request field \"" + std::string(key) + "\": " +
-                                 std::string(what));
+  return Status::InvalidArgument("request field \"" + std::string(key) +
+                                 "\": " + std::string(what));
 }
 
 Result<std::string> Str(const json& j, std::string_view key, bool required = false,
@@ -113,8 +112,7 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 rpc::Handler Wrap(JsonHandler handler) {
   return [handler = std::move(handler)](const rpc::Request& request,
                                         rpc::Response* response) -> Status {
-    json body = request.body.empty() ? json::object()
-                                     : json::parse(request.body, nullptr, false);
+    json body = request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) {
       return Status::InvalidArgument("request body is not a JSON object");
     }
@@ -368,25 +366,24 @@ void CoordService::RegisterRoutes(rpc::HttpServer* server) {
 
   // The long poll writes the catalog text as encoded, without a parse/dump round trip.
   int64_t max_poll_ms = options_.max_poll_ms;
-  server->Route("POST", std::string(kPrefix) + "catalog",
-                [c, max_poll_ms](const rpc::Request& request, rpc::Response* response) -> Status {
-                  json body = request.body.empty() ? json::object()
-                                                   : json::parse(request.body, nullptr, false);
-                  if (body.is_discarded() || !body.is_object()) {
-                    return Status::InvalidArgument("request body is not a JSON object");
-                  }
-                  VDB_ASSIGN_OR_RETURN(int64_t since, Int(body, "since"));
-                  VDB_ASSIGN_OR_RETURN(int64_t timeout_ms,
-                                       Int(body, "timeout_ms", false, max_poll_ms));
-                  rpc::Catalog cat =
-                      c->WaitForRevision(since, std::min(timeout_ms, max_poll_ms));
-                  response->body = "{\"revision\":" + std::to_string(cat.revision);
-                  if (cat.revision > since) {
-                    response->body += ",\"catalog\":" + rpc::EncodeCatalog(cat);
-                  }
-                  response->body += "}";
-                  return Status::OK();
-                });
+  server->Route(
+      "POST", std::string(kPrefix) + "catalog",
+      [c, max_poll_ms](const rpc::Request& request, rpc::Response* response) -> Status {
+        json body =
+            request.body.empty() ? json::object() : json::parse(request.body, nullptr, false);
+        if (body.is_discarded() || !body.is_object()) {
+          return Status::InvalidArgument("request body is not a JSON object");
+        }
+        VDB_ASSIGN_OR_RETURN(int64_t since, Int(body, "since"));
+        VDB_ASSIGN_OR_RETURN(int64_t timeout_ms, Int(body, "timeout_ms", false, max_poll_ms));
+        rpc::Catalog cat = c->WaitForRevision(since, std::min(timeout_ms, max_poll_ms));
+        response->body = "{\"revision\":" + std::to_string(cat.revision);
+        if (cat.revision > since) {
+          response->body += ",\"catalog\":" + rpc::EncodeCatalog(cat);
+        }
+        response->body += "}";
+        return Status::OK();
+      });
 }
 
 void CoordService::StartTicker() {

@@ -66,8 +66,8 @@ std::string Str(std::string_view s) { return std::string(s); }
 Status Milvus(int code, Status status) { return rpc::WithMilvusCode(code, status); }
 
 Status CollectionNotFound(const std::string& db, const std::string& name) {
-  return Milvus(kMilvusCollectionNotFound, Status::NotFound("can't find collection[database=" +
-                                                            db + "][collection=" + name + "]"));
+  return Milvus(kMilvusCollectionNotFound, Status::NotFound("can't find collection[database=" + db +
+                                                            "][collection=" + name + "]"));
 }
 Status DatabaseNotFound(const std::string& db) {
   return Milvus(kMilvusDatabaseNotFound,
@@ -81,8 +81,7 @@ Status Unexpected(StatusCode code, std::string message) {
   return Milvus(rpc::kMilvusUnexpected, Status(code, std::move(message)));
 }
 Status InvalidParameter(const std::string& message) {
-  return Milvus(kMilvusInvalidParameter,
-                Status::InvalidArgument("invalid parameter: " + message));
+  return Milvus(kMilvusInvalidParameter, Status::InvalidArgument("invalid parameter: " + message));
 }
 // A name check of common/schema.h reported as Milvus does: "Invalid <what> name: ...".
 Status CheckName(const std::string& name, std::string_view what, int code) {
@@ -95,8 +94,8 @@ Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
   int64_t v = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size()) {
-    return Status::Corruption("meta key " + Str(what) + ": not an integer: " +
-                              meta::PrintableKey(text.substr(0, 40)));
+    return Status::Corruption("meta key " + Str(what) +
+                              ": not an integer: " + meta::PrintableKey(text.substr(0, 40)));
   }
   return v;
 }
@@ -119,7 +118,8 @@ CollectionInfo* FindColl(Catalog* cat, DatabaseId db_id, const std::string& name
   }
   if (!allow_alias) return nullptr;
   for (auto& c : cat->collections) {
-    if (c.db_id == db_id && std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) {
+    if (c.db_id == db_id &&
+        std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) {
       return &c;
     }
   }
@@ -137,7 +137,8 @@ Result<CollectionInfo*> RequireColl(Catalog* cat, const std::string& db, const s
 
 bool IsAliasIn(const Catalog& cat, DatabaseId db_id, const std::string& name) {
   for (const auto& c : cat.collections) {
-    if (c.db_id == db_id && std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) {
+    if (c.db_id == db_id &&
+        std::find(c.aliases.begin(), c.aliases.end(), name) != c.aliases.end()) {
       return true;
     }
   }
@@ -335,7 +336,7 @@ Status Coordinator::Load() {
   for (const auto& ch : cat_.channels) {
     if (ch.streaming_node_id.value() != 0) {
       nodes_[{NodeRole::kStreaming, ch.streaming_node_id.value()}] = {ch.streaming_address, now,
-                                                                        true};
+                                                                      true};
     }
   }
   for (const auto& s : cat_.segments) {
@@ -560,8 +561,7 @@ Result<CatalogRevision> Coordinator::ApplyLocked(Catalog next, bool force_bump) 
   if (!changed && !force_bump && next.nodes == cat_.nodes) return cat_.revision;
 
   next.revision = cat_.revision + 1;
-  txn.If(meta::Compare::ModRevision(Str(kRevisionKey), meta::CompareOp::kEqual,
-                                    revision_key_mod_));
+  txn.If(meta::Compare::ModRevision(Str(kRevisionKey), meta::CompareOp::kEqual, revision_key_mod_));
   txn.Then(meta::TxnOp::Put(Str(kRevisionKey), std::to_string(next.revision)));
   VDB_ASSIGN_OR_RETURN(meta::TxnResult r, store_->Commit(txn));
   if (!r.succeeded) {
@@ -608,11 +608,11 @@ Result<CatalogRevision> Coordinator::CreateDatabase(const std::string& db_name,
     return Unexpected(StatusCode::kAlreadyExists, "database already exist: " + db_name);
   }
   if (static_cast<int>(cat_.databases.size()) >= options_.max_databases) {
-    return Milvus(kMilvusDatabaseLimit,
-                  Status::InvalidArgument("database number (" +
-                                          std::to_string(cat_.databases.size()) +
-                                          ") exceeds max configuration (" +
-                                          std::to_string(options_.max_databases) + ")"));
+    return Milvus(
+        kMilvusDatabaseLimit,
+        Status::InvalidArgument("database number (" + std::to_string(cat_.databases.size()) +
+                                ") exceeds max configuration (" +
+                                std::to_string(options_.max_databases) + ")"));
   }
   VDB_ASSIGN_OR_RETURN(int64_t id, AllocateIds(1));
   Catalog next = cat_;
@@ -629,9 +629,9 @@ Result<CatalogRevision> Coordinator::DropDatabase(const std::string& db_name) {
   if (d == nullptr) return cat_.revision;
   for (const auto& c : cat_.collections) {
     if (c.db_id == d->id) {
-      return Unexpected(StatusCode::kInvalidArgument,
-                        "database:" + db_name +
-                            " not empty, must drop all collections before drop database");
+      return Unexpected(
+          StatusCode::kInvalidArgument,
+          "database:" + db_name + " not empty, must drop all collections before drop database");
     }
   }
   Catalog next = cat_;
@@ -691,9 +691,9 @@ Result<CatalogRevision> Coordinator::CreateCollection(const std::string& db_name
         old->properties == params.properties && old->description == params.description) {
       return cat_.revision;
     }
-    return Unexpected(StatusCode::kAlreadyExists,
-                      "create duplicate collection with different parameters, collection: " +
-                          schema.name);
+    return Unexpected(
+        StatusCode::kAlreadyExists,
+        "create duplicate collection with different parameters, collection: " + schema.name);
   }
   if (IsAliasIn(cat_, db_id, schema.name)) {
     return Milvus(kMilvusAliasCollectionConflict,
@@ -802,8 +802,7 @@ Result<CatalogRevision> Coordinator::RenameCollection(const std::string& db_name
   if (target_id != db_id && !c->aliases.empty()) {
     return Unexpected(StatusCode::kInvalidArgument,
                       "fail to rename collection " + old_name +
-                          ": it has aliases, drop them before moving it to database " +
-                          target_db);
+                          ": it has aliases, drop them before moving it to database " + target_db);
   }
   c->db_id = target_id;
   c->name = new_name;
@@ -965,7 +964,8 @@ Result<CatalogRevision> Coordinator::DropPartition(const std::string& db_name,
   if (c->PartitionLoaded(p->id)) {
     return Unexpected(StatusCode::kInvalidArgument,
                       "partition cannot be dropped, partition is loaded, please release it "
-                      "first[partition=" + partition_name + "]");
+                      "first[partition=" +
+                          partition_name + "]");
   }
   PartitionId pid = p->id;
   CollectionId cid = c->id;
@@ -1013,7 +1013,8 @@ Result<CatalogRevision> Coordinator::CreateAlias(const std::string& db_name,
     if (owner->id == c->id) return cat_.revision;
     return Milvus(kMilvusAliasExists,
                   Status::AlreadyExists("alias exists and already aliased to another collection, "
-                                        "alias: " + alias_name + ", collection: " + owner->name +
+                                        "alias: " +
+                                        alias_name + ", collection: " + owner->name +
                                         ", other collection: " + c->name));
   }
   c->aliases.push_back(alias_name);
@@ -1120,7 +1121,8 @@ Result<CatalogRevision> Coordinator::CreateIndex(const std::string& db_name,
     if (same(*old)) return cat_.revision;
     return Unexpected(StatusCode::kAlreadyExists,
                       "CreateIndex failed: index already exist, but parameters are "
-                      "inconsistent[indexName=" + index.name + "]");
+                      "inconsistent[indexName=" +
+                          index.name + "]");
   }
   if (c->FindIndexOnField(field->id) != nullptr) {
     return Unexpected(StatusCode::kAlreadyExists,
@@ -1141,7 +1143,8 @@ Result<CatalogRevision> Coordinator::DropIndex(const std::string& db_name,
   if (c->load_state != LoadState::kNotLoad) {
     return Unexpected(StatusCode::kInvalidArgument,
                       "index cannot be dropped, collection is loaded, please release it "
-                      "first[indexName=" + index_name + "]");
+                      "first[indexName=" +
+                          index_name + "]");
   }
   std::erase_if(c->indexes, [&](const IndexInfo& x) { return x.name == index_name; });
   return ApplyLocked(std::move(next));
@@ -1206,9 +1209,9 @@ Status Coordinator::Tick() {
     if (node.alive && now - node.last_seen_ms > options_.heartbeat_timeout_ms) {
       node.alive = false;
       changed = true;
-      VDB_LOG(WARNING) << "coordinator: " << rpc::NodeRoleName(key.first) << " node "
-                       << key.second << " missed its heartbeats for "
-                       << now - node.last_seen_ms << " ms: declared dead";
+      VDB_LOG(WARNING) << "coordinator: " << rpc::NodeRoleName(key.first) << " node " << key.second
+                       << " missed its heartbeats for " << now - node.last_seen_ms
+                       << " ms: declared dead";
     }
   }
   for (auto& [unused, job] : jobs_) {
@@ -1228,9 +1231,8 @@ Status Coordinator::Tick() {
   return ApplyLocked(cat_, changed).status();
 }
 
-Result<CatalogRevision> Coordinator::CommitSegment(const SegmentInfo& segment,
-                                                   Lsn checkpoint_lsn, Timestamp checkpoint_ts,
-                                                   NodeId from_node) {
+Result<CatalogRevision> Coordinator::CommitSegment(const SegmentInfo& segment, Lsn checkpoint_lsn,
+                                                   Timestamp checkpoint_ts, NodeId from_node) {
   if (segment.id.value() <= 0 || segment.rows < 0) {
     return Status::InvalidArgument("commit segment " + segment.id.ToString() +
                                    ": id must be positive and rows not negative");

@@ -94,8 +94,7 @@ class Coordinator {
   // --- Collections --------------------------------------------------------------------------
   // Validates the schema, assigns field ids 100, 101, ... in order, creates the channels and the
   // "_default" partition. Re-creating with identical arguments is OK; otherwise 65535.
-  Result<rpc::CatalogRevision> CreateCollection(const std::string& db_name,
-                                                CollectionSchema schema,
+  Result<rpc::CatalogRevision> CreateCollection(const std::string& db_name, CollectionSchema schema,
                                                 const CreateCollectionParams& params = {});
   // Missing collection: OK. Drops aliases, indexes and channels; marks its segments Dropped.
   Result<rpc::CatalogRevision> DropCollection(const std::string& db_name,
@@ -158,10 +157,8 @@ class Coordinator {
                                           const std::string& collection_name,
                                           const std::string& alias_name);
   // Missing alias: OK.
-  Result<rpc::CatalogRevision> DropAlias(const std::string& db_name,
-                                         const std::string& alias_name);
-  Result<AliasDescription> DescribeAlias(const std::string& db_name,
-                                         const std::string& alias_name);
+  Result<rpc::CatalogRevision> DropAlias(const std::string& db_name, const std::string& alias_name);
+  Result<AliasDescription> DescribeAlias(const std::string& db_name, const std::string& alias_name);
   // All aliases of the database, or of one collection when collection_name is not empty.
   Result<std::vector<std::string>> ListAliases(const std::string& db_name,
                                                const std::string& collection_name);
@@ -186,8 +183,7 @@ class Coordinator {
   // Registers or refreshes a node; returns the catalog revision. A new node, a node back from
   // the dead or a changed address publishes a new revision (and may get unbound work at once).
   // A data node's heartbeat also renews the leases of the jobs it holds.
-  Result<rpc::CatalogRevision> Heartbeat(rpc::NodeRole role, NodeId id,
-                                         const std::string& address);
+  Result<rpc::CatalogRevision> Heartbeat(rpc::NodeRole role, NodeId id, const std::string& address);
   // Declares dead the nodes silent for heartbeat_timeout, rebinds their channels and segments,
   // and re-queues expired job claims. Call it periodically (the service does, every 500 ms).
   Status Tick();
@@ -262,14 +258,14 @@ class Coordinator {
   meta::MetaStore* const store_;
   const Options options_;
 
-  std::mutex alloc_mu_;  // TSO and ids; taken after mu_ when both are needed
-  uint64_t tso_physical_ms_ = 0;     // GUARDED_BY(alloc_mu_)
-  uint64_t tso_next_logical_ = 0;    // GUARDED_BY(alloc_mu_)
-  uint64_t tso_limit_ms_ = 0;        // GUARDED_BY(alloc_mu_): persisted high-water mark
-  meta::Revision tso_key_mod_ = 0;   // GUARDED_BY(alloc_mu_)
-  int64_t next_id_ = 1;              // GUARDED_BY(alloc_mu_)
-  int64_t id_limit_ = 1;             // GUARDED_BY(alloc_mu_): persisted, exclusive
-  meta::Revision id_key_mod_ = 0;    // GUARDED_BY(alloc_mu_)
+  std::mutex alloc_mu_;             // TSO and ids; taken after mu_ when both are needed
+  uint64_t tso_physical_ms_ = 0;    // GUARDED_BY(alloc_mu_)
+  uint64_t tso_next_logical_ = 0;   // GUARDED_BY(alloc_mu_)
+  uint64_t tso_limit_ms_ = 0;       // GUARDED_BY(alloc_mu_): persisted high-water mark
+  meta::Revision tso_key_mod_ = 0;  // GUARDED_BY(alloc_mu_)
+  int64_t next_id_ = 1;             // GUARDED_BY(alloc_mu_)
+  int64_t id_limit_ = 1;            // GUARDED_BY(alloc_mu_): persisted, exclusive
+  meta::Revision id_key_mod_ = 0;   // GUARDED_BY(alloc_mu_)
 
   std::mutex mu_;
   std::condition_variable revision_cv_;

@@ -176,8 +176,7 @@ Status BruteForceSearchBinary(const BinaryVectors& base, int64_t nq, const uint8
   VDB_RETURN_IF_ERROR(ValidateParams(nq, base.d, params));
   if (!IsBinaryMetric(params.metric)) {
     return Status::InvalidArgument("brute-force search: metric " +
-                                   std::string(MetricName(params.metric)) +
-                                   " needs float vectors");
+                                   std::string(MetricName(params.metric)) + " needs float vectors");
   }
   const size_t bytes = (static_cast<size_t>(base.d) + 7) / 8;
   const DistanceKernels& kernels = Kernels();

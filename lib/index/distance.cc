@@ -51,27 +51,27 @@ inline uint64_t Load64(const uint8_t* p) {
 
 // The popcount loops are written once and compiled twice: plain (a bit-twiddling popcount) and
 // with the popcnt instruction enabled.
-#define VDB_BINARY_KERNELS(SUFFIX, ATTR)                                              \
-  ATTR uint32_t Hamming##SUFFIX(const uint8_t* a, const uint8_t* b, size_t bytes) {   \
-    uint32_t count = 0;                                                               \
-    size_t i = 0;                                                                     \
+#define VDB_BINARY_KERNELS(SUFFIX, ATTR)                                                         \
+  ATTR uint32_t Hamming##SUFFIX(const uint8_t* a, const uint8_t* b, size_t bytes) {              \
+    uint32_t count = 0;                                                                          \
+    size_t i = 0;                                                                                \
     for (; i + 8 <= bytes; i += 8) count += __builtin_popcountll(Load64(a + i) ^ Load64(b + i)); \
-    for (; i < bytes; ++i) count += __builtin_popcount(unsigned(a[i] ^ b[i]));        \
-    return count;                                                                     \
-  }                                                                                   \
-  ATTR float Jaccard##SUFFIX(const uint8_t* a, const uint8_t* b, size_t bytes) {      \
-    uint32_t inter = 0, uni = 0;                                                      \
-    size_t i = 0;                                                                     \
-    for (; i + 8 <= bytes; i += 8) {                                                  \
-      uint64_t va = Load64(a + i), vb = Load64(b + i);                                \
-      inter += __builtin_popcountll(va & vb);                                         \
-      uni += __builtin_popcountll(va | vb);                                           \
-    }                                                                                 \
-    for (; i < bytes; ++i) {                                                          \
-      inter += __builtin_popcount(unsigned(a[i] & b[i]));                             \
-      uni += __builtin_popcount(unsigned(a[i] | b[i]));                               \
-    }                                                                                 \
-    return uni == 0 ? 0.0f : 1.0f - static_cast<float>(inter) / static_cast<float>(uni); \
+    for (; i < bytes; ++i) count += __builtin_popcount(unsigned(a[i] ^ b[i]));                   \
+    return count;                                                                                \
+  }                                                                                              \
+  ATTR float Jaccard##SUFFIX(const uint8_t* a, const uint8_t* b, size_t bytes) {                 \
+    uint32_t inter = 0, uni = 0;                                                                 \
+    size_t i = 0;                                                                                \
+    for (; i + 8 <= bytes; i += 8) {                                                             \
+      uint64_t va = Load64(a + i), vb = Load64(b + i);                                           \
+      inter += __builtin_popcountll(va & vb);                                                    \
+      uni += __builtin_popcountll(va | vb);                                                      \
+    }                                                                                            \
+    for (; i < bytes; ++i) {                                                                     \
+      inter += __builtin_popcount(unsigned(a[i] & b[i]));                                        \
+      uni += __builtin_popcount(unsigned(a[i] | b[i]));                                          \
+    }                                                                                            \
+    return uni == 0 ? 0.0f : 1.0f - static_cast<float>(inter) / static_cast<float>(uni);         \
   }
 
 VDB_BINARY_KERNELS(Scalar, )

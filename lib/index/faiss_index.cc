@@ -1,6 +1,8 @@
 // FAISS-backed indexes for specs we do not implement natively ("IVF1024,Flat", "IVF256,PQ16",
 // ...), built with faiss::index_factory. FAISS exceptions stop here and become a Status.
 
+#include "index/faiss_index.h"
+
 #include <faiss/Index.h>
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVF.h>
@@ -17,7 +19,6 @@
 #include <vector>
 
 #include "index/distance.h"
-#include "index/faiss_index.h"
 #include "index/index_impl.h"
 
 namespace vdb::index {

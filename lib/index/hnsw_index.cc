@@ -60,8 +60,7 @@ float NegIpDist(const void* a, const void* b, const void* p) {
 
 class Space final : public hnswlib::SpaceInterface<float> {
  public:
-  Space(size_t d, bool ip)
-      : param_{d, ip ? Kernels().inner_product : Kernels().l2_sqr}, ip_(ip) {}
+  Space(size_t d, bool ip) : param_{d, ip ? Kernels().inner_product : Kernels().l2_sqr}, ip_(ip) {}
   size_t get_data_size() override { return param_.d * sizeof(float); }
   hnswlib::DISTFUNC<float> get_dist_func() override { return ip_ ? NegIpDist : L2Dist; }
   void* get_dist_func_param() override { return &param_; }
@@ -284,8 +283,8 @@ Status HnswIndex::Search(int64_t nq, const float* x, int k, const SearchParams& 
                   : RowFilter(filter->words(), static_cast<size_t>(n)).CountAllowed();
   }
   const size_t want = std::min(static_cast<size_t>(k), allowed);
-  const bool scan = filter != nullptr &&
-                    static_cast<double>(allowed) < kBruteForceShare * static_cast<double>(n);
+  const bool scan =
+      filter != nullptr && static_cast<double>(allowed) < kBruteForceShare * static_cast<double>(n);
   const size_t ef = static_cast<size_t>(std::max(params.ef, k));
   const bool negate = HigherIsBetter(metric());
   const int threads =
@@ -433,9 +432,8 @@ Result<std::unique_ptr<VectorIndex>> NewHnswIndex(const IndexSpec& spec,
   if (options.ef_construction < 1 || options.ef_construction > (1 << 20)) {
     return Status::InvalidArgument("HNSW index: ef_construction must be in [1, 2^20]");
   }
-  auto index = std::make_unique<HnswIndex>(spec, options.metric, options.d,
-                                           options.ef_construction, options.num_threads,
-                                           options.seed);
+  auto index = std::make_unique<HnswIndex>(spec, options.metric, options.d, options.ef_construction,
+                                           options.num_threads, options.seed);
   VDB_RETURN_IF_ERROR(index->Init(1024));
   return std::unique_ptr<VectorIndex>(std::move(index));
 }

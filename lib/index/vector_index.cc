@@ -79,8 +79,8 @@ Result<std::unique_ptr<VectorIndex>> VectorIndex::Load(std::string_view bytes) {
   if (!GetFixed32(&in, &version)) return Status::Corruption("index: truncated header");
   if (version != format::kFormatVersion) {
     return Status::Corruption("index: format version " + std::to_string(version) +
-                              " is not supported (want " +
-                              std::to_string(format::kFormatVersion) + ")");
+                              " is not supported (want " + std::to_string(format::kFormatVersion) +
+                              ")");
   }
   if (!GetLengthPrefixed(&in, &spec_text) || !GetFixed8(&in, &metric) || !GetFixed32(&in, &d) ||
       !GetFixed64(&in, &n) || !GetFixed64(&in, &body_length)) {

@@ -210,9 +210,8 @@ void RegisterCollectionRoutes(Proxy& proxy) {
     for (const std::string& p : partitions) {
       VDB_RETURN_IF_ERROR(FindPartition(*ref.collection, p).status());
     }
-    VDB_ASSIGN_OR_RETURN(
-        rpc::LoadStatus load,
-        proxy.coord().GetLoadState(call.db_name, ref.collection->name, partitions));
+    VDB_ASSIGN_OR_RETURN(rpc::LoadStatus load, proxy.coord().GetLoadState(
+                                                   call.db_name, ref.collection->name, partitions));
     call.extra["message"] = "";
     json out = {{"loadState", "LoadState" + std::string(rpc::LoadStateName(load.state))}};
     if (load.state != rpc::LoadState::kNotLoad) out["loadProgress"] = load.progress;

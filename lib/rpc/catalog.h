@@ -88,8 +88,8 @@ struct IndexInfo {
 struct CollectionInfo {
   CollectionId id;
   DatabaseId db_id;
-  std::string name;            // also schema.name
-  CollectionSchema schema;     // field ids assigned (100, 101, ...)
+  std::string name;         // also schema.name
+  CollectionSchema schema;  // field ids assigned (100, 101, ...)
   std::string description;
   int32_t shards_num = 1;
   std::string consistency_level = "Bounded";
@@ -141,7 +141,7 @@ struct SegmentInfo {
   SegmentState state = SegmentState::kFlushed;
   // Index name -> object keys of the built index for this segment.
   std::map<std::string, std::vector<std::string>> index_objects;
-  NodeId query_node_id;       // 0: not served by a query node yet
+  NodeId query_node_id;  // 0: not served by a query node yet
   std::string query_address;
   // Index name -> why its build failed for good (corrupt data, bad params, or too many failed
   // attempts). No build job is queued for these until the index is dropped and re-created.

@@ -1,7 +1,6 @@
 #include "rpc/coord_client.h"
 
 #include <nlohmann/json.hpp>
-
 #include <utility>
 
 namespace vdb::rpc {
@@ -77,9 +76,8 @@ Result<std::string> CoordClient::Call(const std::string& path, const std::string
 namespace {
 
 template <typename F>
-auto Ask(CoordClient* client, Result<std::string> (CoordClient::*call)(const std::string&,
-                                                                       const std::string&,
-                                                                       int64_t),
+auto Ask(CoordClient* client,
+         Result<std::string> (CoordClient::*call)(const std::string&, const std::string&, int64_t),
          const std::string& path, const json& request, F read)
     -> decltype(read(std::declval<const json&>())) {
   VDB_ASSIGN_OR_RETURN(std::string text, (client->*call)(path, Dump(request), 0));
@@ -94,7 +92,8 @@ auto Ask(CoordClient* client, Result<std::string> (CoordClient::*call)(const std
 namespace {
 
 auto ReadRevision(const std::string& path) {
-  return [path](const json& j) -> Result<CatalogRevision> { return IntMember(path, j, "revision"); };
+  return
+      [path](const json& j) -> Result<CatalogRevision> { return IntMember(path, j, "revision"); };
 }
 
 auto ReadNames(const std::string& path) {
@@ -129,8 +128,7 @@ Result<CatalogRevision> CoordClient::Heartbeat(NodeRole role, NodeId id,
 Result<std::optional<Catalog>> CoordClient::GetCatalog(CatalogRevision since, int64_t wait_ms) {
   const std::string path = "catalog";
   json req = {{"since", since}, {"timeout_ms", wait_ms}};
-  VDB_ASSIGN_OR_RETURN(std::string text,
-                       Call(path, Dump(req), options_.call_timeout_ms + wait_ms));
+  VDB_ASSIGN_OR_RETURN(std::string text, Call(path, Dump(req), options_.call_timeout_ms + wait_ms));
   VDB_ASSIGN_OR_RETURN(json answer, ParseAnswer(path, text));
   auto it = answer.find("catalog");
   if (it == answer.end() || it->is_null()) return std::optional<Catalog>();
@@ -149,9 +147,8 @@ Result<int64_t> CoordClient::AllocateIds(int64_t count) {
                        [](const json& j) { return IntMember("ids", j, "first"); });
 }
 
-Result<CatalogRevision> CoordClient::CommitSegment(const SegmentInfo& segment,
-                                                   Lsn checkpoint_lsn, Timestamp checkpoint_ts,
-                                                   NodeId from_node) {
+Result<CatalogRevision> CoordClient::CommitSegment(const SegmentInfo& segment, Lsn checkpoint_lsn,
+                                                   Timestamp checkpoint_ts, NodeId from_node) {
   json req = {{"segment", json::parse(EncodeSegment(segment), nullptr, false)},
               {"checkpoint_lsn", checkpoint_lsn.value()},
               {"checkpoint_ts", checkpoint_ts},
@@ -166,7 +163,8 @@ Result<std::optional<IndexJob>> CoordClient::ClaimJob(NodeId node) {
                          auto it = j.find("job");
                          if (it == j.end() || it->is_null()) return std::optional<IndexJob>();
                          if (!it->is_object()) return Malformed(path, "\"job\" not an object");
-                         VDB_ASSIGN_OR_RETURN(IndexJob job, Decode(path, DecodeIndexJob(Dump(*it))));
+                         VDB_ASSIGN_OR_RETURN(IndexJob job,
+                                              Decode(path, DecodeIndexJob(Dump(*it))));
                          return std::optional<IndexJob>(std::move(job));
                        });
 }

@@ -65,8 +65,7 @@ class CoordClient {
   Result<CollectionInfo> DescribeCollection(const std::string& db_name, const std::string& name);
   Result<std::vector<std::string>> ListCollections(const std::string& db_name);
   Result<bool> HasCollection(const std::string& db_name, const std::string& name);
-  Result<CatalogRevision> RenameCollection(const std::string& db_name,
-                                           const std::string& old_name,
+  Result<CatalogRevision> RenameCollection(const std::string& db_name, const std::string& old_name,
                                            const std::string& new_db_name,
                                            const std::string& new_name);
   Result<CatalogRevision> LoadCollection(const std::string& db_name, const std::string& name);
@@ -92,20 +91,17 @@ class CoordClient {
   Result<CatalogRevision> CreateAlias(const std::string& db_name,
                                       const std::string& collection_name,
                                       const std::string& alias_name);
-  Result<CatalogRevision> AlterAlias(const std::string& db_name,
-                                     const std::string& collection_name,
+  Result<CatalogRevision> AlterAlias(const std::string& db_name, const std::string& collection_name,
                                      const std::string& alias_name);
   Result<CatalogRevision> DropAlias(const std::string& db_name, const std::string& alias_name);
-  Result<AliasDescription> DescribeAlias(const std::string& db_name,
-                                         const std::string& alias_name);
+  Result<AliasDescription> DescribeAlias(const std::string& db_name, const std::string& alias_name);
   Result<std::vector<std::string>> ListAliases(const std::string& db_name,
                                                const std::string& collection_name = "");
 
   Result<CatalogRevision> CreateIndex(const std::string& db_name,
                                       const std::string& collection_name,
                                       const IndexParams& params);
-  Result<CatalogRevision> DropIndex(const std::string& db_name,
-                                    const std::string& collection_name,
+  Result<CatalogRevision> DropIndex(const std::string& db_name, const std::string& collection_name,
                                     const std::string& index_name);
   Result<std::vector<std::string>> ListIndexes(const std::string& db_name,
                                                const std::string& collection_name);

@@ -68,8 +68,8 @@ struct ChannelStats {
   Lsn checkpoint_lsn;
   Timestamp tsafe = 0;
   Lsn first_wal_lsn;
-  Lsn last_wal_lsn;      // newest durable record; 0 when the log is empty
-  wal::WalStats wal;     // what this process wrote to the channel's WAL since it opened it
+  Lsn last_wal_lsn;   // newest durable record; 0 when the log is empty
+  wal::WalStats wal;  // what this process wrote to the channel's WAL since it opened it
 };
 
 class StreamingNode {

@@ -67,8 +67,8 @@ void StreamingProcess::AppendMetrics(std::string* out) {
   AppendMetricFamily(out, "vdb_streaming_tsafe", "Timestamp up to which reads are complete.",
                      MetricType::kGauge, tsafe);
   AppendMetricFamily(out, "vdb_streaming_wal_bytes_total",
-                     "WAL record bytes written and synced, headers included.",
-                     MetricType::kCounter, wal_bytes);
+                     "WAL record bytes written and synced, headers included.", MetricType::kCounter,
+                     wal_bytes);
   AppendMetricFamily(out, "vdb_streaming_wal_records_total", "WAL records appended.",
                      MetricType::kCounter, wal_records);
   AppendMetricFamily(out, "vdb_streaming_wal_syncs_total",

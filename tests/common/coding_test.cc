@@ -36,8 +36,8 @@ TEST(CodingTest, FixedRoundTripLittleEndian) {
 }
 
 TEST(CodingTest, VarintRoundTripAndLength) {
-  std::vector<uint64_t> values = {0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX,
-                                  uint64_t{1} << 62, UINT64_MAX};
+  std::vector<uint64_t> values = {
+      0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX, uint64_t{1} << 62, UINT64_MAX};
   std::string s;
   for (uint64_t v : values) PutVarint64(&s, v);
   std::string_view in = s;

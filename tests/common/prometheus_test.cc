@@ -17,10 +17,9 @@ TEST(PrometheusTest, SingleSampleHasHelpTypeAndIntegralValue) {
 
 TEST(PrometheusTest, LabelledSamplesAreEscapedAndFractionsKept) {
   std::string out;
-  AppendMetricFamily(&out, "vdb_x_total", "X.", MetricType::kCounter,
-                     {{{{"role", "query"}, {"id", "2"}}, 3},
-                      {{{"name", "a\"b\\c\nd"}}, 0.25},
-                      {{}, -7}});
+  AppendMetricFamily(
+      &out, "vdb_x_total", "X.", MetricType::kCounter,
+      {{{{"role", "query"}, {"id", "2"}}, 3}, {{{"name", "a\"b\\c\nd"}}, 0.25}, {{}, -7}});
   EXPECT_EQ(out,
             "# HELP vdb_x_total X.\n# TYPE vdb_x_total counter\n"
             "vdb_x_total{role=\"query\",id=\"2\"} 3\n"

@@ -20,7 +20,8 @@ TEST(StatusTest, CarriesCodeAndMessage) {
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(s.IsCorruption());
   EXPECT_EQ(s.ToString(), "corruption: wal segment 7.log: bad checksum at offset 64");
-  EXPECT_EQ(s.WithContext("shard 3").message(), "shard 3: wal segment 7.log: bad checksum at offset 64");
+  EXPECT_EQ(s.WithContext("shard 3").message(),
+            "shard 3: wal segment 7.log: bad checksum at offset 64");
   EXPECT_TRUE(Status::OK().WithContext("x").ok());
 }
 

@@ -377,7 +377,9 @@ TEST_F(CoordinatorTest, PartitionsLoadAndReleaseOnTheirOwn) {
     s.partition_id = part;
     ASSERT_TRUE(coord_->CommitSegment(s, Lsn(id), id).ok());
   }
-  auto served_by = [&](int64_t id) { return coord_->Snapshot().FindSegment(SegmentId(id))->query_node_id; };
+  auto served_by = [&](int64_t id) {
+    return coord_->Snapshot().FindSegment(SegmentId(id))->query_node_id;
+  };
   // Released collection: nothing is served.
   EXPECT_EQ(served_by(1), NodeId());
   EXPECT_EQ(served_by(2), NodeId());
@@ -506,8 +508,7 @@ TEST_F(CoordinatorTest, IndexLifecycleAndErrors) {
   bad_metric.metric_type = "HAMMING";
   ExpectMilvus(coord_->CreateIndex("default", "books", bad_metric), 1100, "not supported");
 
-  EXPECT_EQ(*coord_->ListIndexes("default", "books"),
-            (std::vector<std::string>{"vector", "tag"}));
+  EXPECT_EQ(*coord_->ListIndexes("default", "books"), (std::vector<std::string>{"vector", "tag"}));
   ExpectMilvus(coord_->DescribeIndex("default", "books", "ghost"), 700, "index not found");
   ASSERT_TRUE(coord_->LoadCollection("default", "books").ok());
   ExpectMilvus(coord_->DropIndex("default", "books", "vector"), 65535, "collection is loaded");
@@ -531,8 +532,8 @@ TEST_F(CoordinatorTest, ReopenOnTheSameFileRestoresTheCatalog) {
   Beat(NodeRole::kQuery, 2);
   ASSERT_TRUE(coord_->LoadCollection("default", "books").ok());
   rpc::CollectionInfo c = Books();
-  ASSERT_TRUE(coord_->CommitSegment(Segment(5000, rpc::ChannelName(c.id, 1), 100), Lsn(33), 44)
-                  .ok());
+  ASSERT_TRUE(
+      coord_->CommitSegment(Segment(5000, rpc::ChannelName(c.id, 1), 100), Lsn(33), 44).ok());
   rpc::Catalog before = coord_->Snapshot();
   Reopen();
   rpc::Catalog after = coord_->Snapshot();
@@ -739,8 +740,7 @@ TEST_F(CoordinatorTest, JobsAreQueuedClaimedLeasedAndFinished) {
   EXPECT_FALSE(coord_->ClaimJob(NodeId(3))->has_value());  // still held by 2
   ASSERT_TRUE(coord_->FinishJob((*again)->job_id, NodeId(2), {"idx/2"}).ok());
   EXPECT_EQ(coord_->PendingJobCount(), 0u);
-  EXPECT_EQ(coord_->DescribeIndex("default", "books", "vector")->state,
-            rpc::IndexState::kFinished);
+  EXPECT_EQ(coord_->DescribeIndex("default", "books", "vector")->state, rpc::IndexState::kFinished);
 
   // Dropping the index clears the built objects and the segment state.
   ASSERT_TRUE(coord_->DropIndex("default", "books", "vector").ok());
@@ -755,8 +755,8 @@ TEST_F(CoordinatorTest, ExpiredLeaseIsRequeuedWithoutHeartbeats) {
   Reopen();
   CreateBooks(1);
   IndexBooks();
-  ASSERT_TRUE(coord_->CommitSegment(Segment(1, rpc::ChannelName(Books().id, 0), 1), Lsn(1), 1)
-                  .ok());
+  ASSERT_TRUE(
+      coord_->CommitSegment(Segment(1, rpc::ChannelName(Books().id, 0), 1), Lsn(1), 1).ok());
   Beat(NodeRole::kData, 1);
   auto job = coord_->ClaimJob(NodeId(1));
   ASSERT_TRUE(job.ok() && job->has_value());

@@ -45,10 +45,10 @@ TEST_P(BruteForceTest, MatchesNaiveReference) {
       for (int i = 0; i < k; ++i) {
         int64_t row = out.rows_of(qi)[i];
         EXPECT_EQ(row, want[static_cast<size_t>(i)]) << "query " << qi << " rank " << i;
-        double score = test::NaiveScore(q.data() + qi * d, x.data() + row * d, d,
-                                        GetParam().metric);
-        double reported = HigherIsBetter(GetParam().metric) ? -out.distances_of(qi)[i]
-                                                            : out.distances_of(qi)[i];
+        double score =
+            test::NaiveScore(q.data() + qi * d, x.data() + row * d, d, GetParam().metric);
+        double reported =
+            HigherIsBetter(GetParam().metric) ? -out.distances_of(qi)[i] : out.distances_of(qi)[i];
         EXPECT_NEAR(reported, score, 1e-4 * std::max(1.0, std::fabs(score)));
       }
     }
@@ -88,20 +88,24 @@ TEST(BruteForceSearchTest, ManyQueriesOnThreadsMatchOneThread) {
   std::vector<float> x = test::RandomVectors(n, d, 3), q = test::RandomVectors(nq, d, 4);
   SearchResults one, many;
   ASSERT_TRUE(BruteForceSearch({x.data(), n, d, nullptr}, nq, q.data(),
-                               {Metric::kInnerProduct, 7, nullptr, 1}, &one).ok());
+                               {Metric::kInnerProduct, 7, nullptr, 1}, &one)
+                  .ok());
   ASSERT_TRUE(BruteForceSearch({x.data(), n, d, nullptr}, nq, q.data(),
-                               {Metric::kInnerProduct, 7, nullptr, 4}, &many).ok());
+                               {Metric::kInnerProduct, 7, nullptr, 4}, &many)
+                  .ok());
   EXPECT_EQ(one.rows, many.rows);
 }
 
 TEST(BruteForceSearchTest, RejectsBadArguments) {
   std::vector<float> x(8);
   SearchResults out;
-  EXPECT_EQ(BruteForceSearch({x.data(), 2, 4, nullptr}, 1, x.data(), {Metric::kL2, 0, nullptr, 1},
-                             &out).code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      BruteForceSearch({x.data(), 2, 4, nullptr}, 1, x.data(), {Metric::kL2, 0, nullptr, 1}, &out)
+          .code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(BruteForceSearch({x.data(), 2, 4, nullptr}, 1, x.data(),
-                             {Metric::kHamming, 1, nullptr, 1}, &out).code(),
+                             {Metric::kHamming, 1, nullptr, 1}, &out)
+                .code(),
             StatusCode::kInvalidArgument);
 }
 

@@ -41,8 +41,8 @@ TEST(DistanceTest, FloatKernelsMatchScalarReferenceOnEveryIsa) {
     for (size_t d : OddDims()) {
       SCOPED_TRACE("d=" + std::to_string(d));
       const size_t n = 7;  // not a multiple of the 4-row batch
-      std::vector<float> x = test::RandomVectors(static_cast<int64_t>(n + 1), static_cast<int>(d),
-                                                 seed + d);
+      std::vector<float> x =
+          test::RandomVectors(static_cast<int64_t>(n + 1), static_cast<int>(d), seed + d);
       const float* q = x.data() + n * d;
       std::vector<float> l2(n), ip(n);
       k.l2_sqr_batch(q, x.data(), n, d, l2.data());

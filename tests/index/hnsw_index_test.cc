@@ -98,7 +98,8 @@ TEST(HnswIndexTest, FilteredSearchReturnsKAllowedRows) {
     std::shuffle(rows.begin(), rows.end(), std::mt19937_64(kSeed));
     const int64_t allowed = std::max<int64_t>(2 * kK, static_cast<int64_t>(share * n));
     RowBitset bits(static_cast<size_t>(n));
-    for (int64_t i = 0; i < allowed; ++i) bits.Set(static_cast<size_t>(rows[static_cast<size_t>(i)]));
+    for (int64_t i = 0; i < allowed; ++i)
+      bits.Set(static_cast<size_t>(rows[static_cast<size_t>(i)]));
     ASSERT_GE(allowed, kK);
     RowFilter filter = bits.filter();
     SearchResults got;

@@ -78,8 +78,7 @@ double SingleQueryQps(const Dataset& ds, int64_t nq, std::vector<int64_t>* rows,
   return static_cast<double>(nq) / Seconds(start);
 }
 
-void Row(const char* engine, const std::string& config, double build_s, double recall,
-         double qps) {
+void Row(const char* engine, const std::string& config, double build_s, double recall, double qps) {
   std::printf("| %-26s | %-22s | %7.1f s | %6.3f | %9.0f |\n", engine, config.c_str(), build_s,
               recall, qps);
 }
@@ -97,7 +96,8 @@ void Run(const Dataset& ds, bool quick) {
   std::printf("\n%s: n=%lld d=%d queries=%lld, kernels=%s\n", ds.name.c_str(),
               static_cast<long long>(ds.n), ds.d, static_cast<long long>(ds.nq),
               SimdLevelName(DetectedSimdLevel()));
-  std::printf("| engine                     | config                 | build     | recall | QPS(1thr) |\n");
+  std::printf(
+      "| engine                     | config                 | build     | recall | QPS(1thr) |\n");
   std::printf("|---|---|---|---|---|\n");
   std::vector<int64_t> rows;
   const int64_t flat_nq = std::min<int64_t>(ds.nq, quick ? 50 : 200);
@@ -106,7 +106,8 @@ void Run(const Dataset& ds, bool quick) {
   double qps = SingleQueryQps(ds, flat_nq, &rows, [&](int64_t i, int64_t* r) {
     SearchResults out;
     if (!BruteForceSearch({ds.x.data(), ds.n, ds.d, nullptr}, 1, ds.q.data() + i * ds.d,
-                          {Metric::kL2, 10, nullptr, 1}, &out).ok()) {
+                          {Metric::kL2, 10, nullptr, 1}, &out)
+             .ok()) {
       std::abort();
     }
     std::memcpy(r, out.rows.data(), 10 * sizeof(int64_t));
@@ -142,9 +143,8 @@ void Run(const Dataset& ds, bool quick) {
   double raw_build = Seconds(start);
   for (int ef : {16, 32, 64, 128}) {
     std::string config = "M=16 efC=200 ef=" + std::to_string(ef);
-    qps = SingleQueryQps(ds, ds.nq, &rows, [&](int64_t i, int64_t* r) {
-      VectorIndexSearch(**ours, ds, ef, i, r);
-    });
+    qps = SingleQueryQps(ds, ds.nq, &rows,
+                         [&](int64_t i, int64_t* r) { VectorIndexSearch(**ours, ds, ef, i, r); });
     Row("vdb HNSW (hnswlib graph)", config, ours_build, Recall(ds, rows), qps);
     qps = SingleQueryQps(ds, ds.nq, &rows, [&](int64_t i, int64_t* r) {
       VectorIndexSearch(**faiss_hnsw, ds, ef, i, r);

@@ -107,17 +107,29 @@ TEST(CatalogTest, PieceCodecsRoundTrip) {
   EXPECT_EQ(*DecodeSegment(EncodeSegment(cat.segments[0])), cat.segments[0]);
   EXPECT_EQ(*DecodeIndex(EncodeIndex(cat.collections[0].indexes[0])),
             cat.collections[0].indexes[0]);
-  IndexJob job{7, CollectionId(10), SegmentId(500), "c10s0", "10/11/500", 1000, "vector",
-               FieldId(101), DataType::kFloatVector, 8, "HNSW", "L2", {{"M", "16"}}, 10000};
+  IndexJob job{7,
+               CollectionId(10),
+               SegmentId(500),
+               "c10s0",
+               "10/11/500",
+               1000,
+               "vector",
+               FieldId(101),
+               DataType::kFloatVector,
+               8,
+               "HNSW",
+               "L2",
+               {{"M", "16"}},
+               10000};
   EXPECT_EQ(*DecodeIndexJob(EncodeIndexJob(job)), job);
 }
 
 // Records stored before index build failures were reported have no "fail_reason" and no
 // "index_failures"; they still decode, and a record without a failure is written as before.
 TEST(CatalogTest, RecordsWithoutFailReasonsDecodeAsBefore) {
-  auto index = DecodeIndex(
-      R"({"name":"vector","field_id":101,"index_type":"HNSW","metric_type":"L2",)"
-      R"("params":{"M":"16"},"state":"InProgress"})");
+  auto index =
+      DecodeIndex(R"({"name":"vector","field_id":101,"index_type":"HNSW","metric_type":"L2",)"
+                  R"("params":{"M":"16"},"state":"InProgress"})");
   ASSERT_TRUE(index.ok()) << index.status().ToString();
   EXPECT_EQ(index->state, IndexState::kInProgress);
   EXPECT_TRUE(index->fail_reason.empty());
@@ -143,13 +155,13 @@ TEST(CatalogTest, DecodeRejectsBadInputWithInvalidArgument) {
       "{",
       "[]",
       "42",
-      R"({})",                                    // no revision
-      R"({"revision":"1"})",                      // wrong type
-      R"({"revision":1,"databases":{}})",         // not an array
+      R"({})",                                     // no revision
+      R"({"revision":"1"})",                       // wrong type
+      R"({"revision":1,"databases":{}})",          // not an array
       R"({"revision":1,"databases":[{"id":1}]})",  // no name
       R"({"revision":1,"databases":[{"id":1,"name":"d","properties":{"k":1}}]})",
       R"({"revision":1,"segments":[{"id":1,"collection_id":1,"partition_id":1,"channel":"c",
-          "state":"Sealed"}]})",                   // unknown enum spelling
+          "state":"Sealed"}]})",  // unknown enum spelling
       R"({"revision":1,"segments":[{"id":1,"collection_id":1,"partition_id":1,"channel":"c",
           "rows":-5}]})",
       R"({"revision":1,"segments":[{"id":1,"collection_id":1,"partition_id":1,"channel":"c",
