@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 #include <string>
+#include <vector>
+
+#include "rpc/http.h"
 
 #include "util/temp_dir.h"
 #include "util/vdbd_harness.h"
@@ -116,6 +120,54 @@ TEST_F(EntitiesE2eTest, CrudOverHttpAndDataSurvivesRestart) {
   Ok("collections/drop", {{"collectionName", "e2e"}});
   json gone = Call("entities/insert", {{"collectionName", "e2e"}, {"data", rows}});
   EXPECT_EQ(gone.value("code", -1), 100) << gone.dump();
+  Stop();
+}
+
+// A 64 MiB insert body (Milvus clients send bulk batches this big) is taken in one request, every
+// vector bit-exact; a truncated one of the same size is refused with 1801 and vdbd stays up.
+TEST_F(EntitiesE2eTest, InsertBodyOver64MiBIsAccepted) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  constexpr int kDim = 128;
+  Ok("collections/create", {{"collectionName", "big"},
+                            {"dimension", kDim},
+                            {"metricType", "L2"},
+                            {"params", {{"consistencyLevel", "Strong"}}}});
+  WaitLoaded("big");
+  std::mt19937 rng(64);
+  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::string> texts;
+  size_t bytes = 0;
+  while (bytes < (size_t{64} << 20) + (size_t{1} << 20)) {
+    std::vector<float> v(kDim);
+    for (float& x : v) x = u(rng);
+    texts.push_back(test::VectorJson(v.data(), kDim));
+    bytes += texts.back().size() + 16;
+    vectors.push_back(std::move(v));
+  }
+  const std::string body = test::InsertBody("big", texts, 0);
+  ASSERT_GT(body.size(), size_t{64} << 20);
+  rpc::HttpClient client(vdbd_.proxy_address());
+  auto reply = client.Post("/v2/vectordb/entities/insert", body, "application/json", 300000);
+  ASSERT_TRUE(reply.ok()) << reply.status().ToString();
+  json parsed = json::parse(reply->body, nullptr, false);
+  ASSERT_EQ(parsed.value("code", -1), 0) << reply->body.substr(0, 300);
+  EXPECT_EQ(parsed["data"].value("insertCount", 0), static_cast<int64_t>(vectors.size()));
+  EXPECT_EQ(Count("big"), static_cast<int64_t>(vectors.size()));
+  const int64_t last = static_cast<int64_t>(vectors.size()) - 1;
+  json got = Ok("entities/get", {{"collectionName", "big"}, {"id", {0, last / 2, last}}});
+  ASSERT_EQ(got.size(), 3u) << got.dump().substr(0, 300);
+  for (const json& row : got) {
+    const std::vector<float>& want = vectors[static_cast<size_t>(row["id"].get<int64_t>())];
+    EXPECT_EQ(row["vector"].get<std::vector<float>>(), want) << row["id"];
+  }
+
+  auto broken = client.Post("/v2/vectordb/entities/insert", body.substr(0, body.size() - 3),
+                            "application/json", 300000);
+  ASSERT_TRUE(broken.ok()) << broken.status().ToString();
+  EXPECT_EQ(json::parse(broken->body, nullptr, false).value("code", -1), 1801)
+      << broken->body.substr(0, 300);
+  EXPECT_EQ(Count("big"), static_cast<int64_t>(vectors.size()));
   Stop();
 }
 
