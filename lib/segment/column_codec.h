@@ -31,12 +31,14 @@ std::string EncodeColumns(const std::vector<FieldSchema>& fields,
 // Decodes bytes holding exactly one column for each of `fields` (in any order) and returns them
 // in `fields`' order; *num_rows gets the row count. kCorruption for malformed or truncated bytes;
 // kInvalidArgument for a column that is missing, repeated, unknown, of another type or dim than
-// its field, or a row over the field's limits (VarChar max_length, array max_capacity).
+// its field, or a row over the field's limits (VarChar max_length, array max_capacity, the
+// max_length of VarChar array elements).
 Result<std::vector<ColumnData>> DecodeColumns(const std::vector<FieldSchema>& fields,
                                               std::string_view bytes, size_t* num_rows);
 
 // Checks one column against its field the way the segment writer will: type, dim, nullability,
-// row count, VarChar max_length, array max_capacity, well-formed variable rows.
+// row count, VarChar max_length, array max_capacity, VarChar array elements' max_length,
+// well-formed variable rows.
 // kInvalidArgument naming the field.
 Status CheckColumnForField(const FieldSchema& field, const ColumnData& column, size_t rows);
 
