@@ -14,6 +14,10 @@ packages=(
 if [ "${1:-}" = "--test" ] && ! { command -v node >/dev/null && command -v npm >/dev/null; }; then
   packages+=(nodejs npm)
 fi
+# The lint step checks formatting with Debian 12's clang-format (14).
+if [ "${1:-}" = "--test" ]; then
+  packages+=(clang-format)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

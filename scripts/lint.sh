@@ -44,4 +44,12 @@ check_adapter 'uv\.h' '^daemon/'
 check_adapter 'zstd\.h' '^lib/common/compression\.cc$'
 check_adapter 'faiss/' '^lib/index/.*\.cc$'
 check_adapter 'CLI/' '^(daemon|cmd/vdbctl)/main\.cc$'
+# Formatting: every C++ source as .clang-format says (clang-format 14, Debian 12's).
+if command -v clang-format >/dev/null; then
+  unformatted=$(git ls-files '*.cc' '*.h' | grep -v '^tests/fuzz/corpus/' |
+                xargs clang-format --dry-run -Werror 2>&1 | grep -oE '^[^:]+\.(cc|h)' | sort -u || true)
+  for f in $unformatted; do echo "$f: not clang-formatted (run clang-format -i $f)"; fail=1; done
+else
+  echo "clang-format not found: formatting not checked"
+fi
 if [ $fail -ne 0 ]; then echo "lint failed"; exit 1; fi

@@ -1,10 +1,9 @@
 #include "rpc/catalog.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 namespace vdb::rpc {
@@ -259,7 +258,8 @@ Status FieldFromJson(const json& j, const std::string& w, FieldSchema* f) {
 json SchemaToJson(const CollectionSchema& s) {
   json fields = json::array();
   for (const auto& f : s.fields) fields.push_back(FieldToJson(f));
-  return {{"name", s.name}, {"fields", std::move(fields)},
+  return {{"name", s.name},
+          {"fields", std::move(fields)},
           {"enable_dynamic_field", s.enable_dynamic_field}};
 }
 
@@ -493,9 +493,7 @@ Status CatalogFromJson(const json& j, const std::string& w, Catalog* c) {
   return GetList(j, w, "nodes", &c->nodes, NodeFromJson);
 }
 
-std::string Dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Parses `text` as a JSON object and decodes it with `from_json`.
 template <typename T, typename F>
@@ -520,37 +518,50 @@ constexpr std::string_view kMilvusMarker = "[milvus=";
 
 std::string_view LoadStateName(LoadState state) {
   switch (state) {
-    case LoadState::kNotLoad: return "NotLoad";
-    case LoadState::kLoading: return "Loading";
-    case LoadState::kLoaded: return "Loaded";
+    case LoadState::kNotLoad:
+      return "NotLoad";
+    case LoadState::kLoading:
+      return "Loading";
+    case LoadState::kLoaded:
+      return "Loaded";
   }
   return "Unknown";
 }
 
 std::string_view SegmentStateName(SegmentState state) {
   switch (state) {
-    case SegmentState::kFlushed: return "Flushed";
-    case SegmentState::kIndexed: return "Indexed";
-    case SegmentState::kDropped: return "Dropped";
+    case SegmentState::kFlushed:
+      return "Flushed";
+    case SegmentState::kIndexed:
+      return "Indexed";
+    case SegmentState::kDropped:
+      return "Dropped";
   }
   return "Unknown";
 }
 
 std::string_view IndexStateName(IndexState state) {
   switch (state) {
-    case IndexState::kInProgress: return "InProgress";
-    case IndexState::kFinished: return "Finished";
-    case IndexState::kFailed: return "Failed";
+    case IndexState::kInProgress:
+      return "InProgress";
+    case IndexState::kFinished:
+      return "Finished";
+    case IndexState::kFailed:
+      return "Failed";
   }
   return "Unknown";
 }
 
 std::string_view NodeRoleName(NodeRole role) {
   switch (role) {
-    case NodeRole::kProxy: return "proxy";
-    case NodeRole::kStreaming: return "streaming";
-    case NodeRole::kQuery: return "query";
-    case NodeRole::kData: return "data";
+    case NodeRole::kProxy:
+      return "proxy";
+    case NodeRole::kStreaming:
+      return "streaming";
+    case NodeRole::kQuery:
+      return "query";
+    case NodeRole::kData:
+      return "data";
   }
   return "unknown";
 }
@@ -601,9 +612,8 @@ const CollectionInfo* Catalog::FindCollection(std::string_view db_name,
                                               std::string_view name) const {
   const DatabaseInfo* db = FindDatabase(db_name);
   if (db == nullptr) return nullptr;
-  const CollectionInfo* c = FindIf(collections, [&](const CollectionInfo& x) {
-    return x.db_id == db->id && x.name == name;
-  });
+  const CollectionInfo* c = FindIf(
+      collections, [&](const CollectionInfo& x) { return x.db_id == db->id && x.name == name; });
   if (c != nullptr) return c;
   return FindIf(collections, [&](const CollectionInfo& x) {
     return x.db_id == db->id &&

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "rpc/http.h"
-
 #include "util/temp_dir.h"
 #include "util/vdbd_harness.h"
 

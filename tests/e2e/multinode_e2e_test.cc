@@ -56,8 +56,8 @@ class MultiNodeE2eTest : public ::testing::Test {
   // As Call, expecting code 0; returns `data`.
   json Ok(const std::string& route, const json& body) {
     json reply = Call(route, body);
-    EXPECT_EQ(reply.value("code", -1), 0) << route << " " << body.dump().substr(0, 300) << " -> "
-                                          << reply.dump().substr(0, 500);
+    EXPECT_EQ(reply.value("code", -1), 0)
+        << route << " " << body.dump().substr(0, 300) << " -> " << reply.dump().substr(0, 500);
     return reply.is_object() && reply.contains("data") ? reply["data"] : json();
   }
 
@@ -161,9 +161,9 @@ class MultiNodeE2eTest : public ::testing::Test {
     for (int64_t gone : deleted_) ids.push_back(gone);
     size_t found = 0;
     for (size_t begin = 0; begin < ids.size(); begin += 500) {
-      json batch(std::vector<int64_t>(ids.begin() + static_cast<std::ptrdiff_t>(begin),
-                                      ids.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                        ids.size(), begin + 500))));
+      json batch(std::vector<int64_t>(
+          ids.begin() + static_cast<std::ptrdiff_t>(begin),
+          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), begin + 500))));
       json got = Ok("entities/get", {{"collectionName", collection},
                                      {"id", batch},
                                      {"outputFields", {"vector", "tag", "score"}},
@@ -255,17 +255,17 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
   EXPECT_EQ(described.value("enableDynamicField", false), true) << described.dump();
   EXPECT_EQ(described.value("collectionName", ""), "items");
   // The wrong database does not see it.
-  json elsewhere = vdbd_->Post("/v2/vectordb/collections/describe",
-                               {{"collectionName", "items"}, {"dbName", "default"}})
+  json elsewhere = vdbd_
+                       ->Post("/v2/vectordb/collections/describe",
+                              {{"collectionName", "items"}, {"dbName", "default"}})
                        .value_or(json());
   EXPECT_EQ(elsewhere.value("code", 0), 100) << elsewhere.dump();
 
   // Partitions.
   Ok("partitions/create", {{"collectionName", "items"}, {"partitionName", "recent"}});
-  EXPECT_EQ(
-      Ok("partitions/has", {{"collectionName", "items"}, {"partitionName", "recent"}}).value("has",
-                                                                                            false),
-      true);
+  EXPECT_EQ(Ok("partitions/has", {{"collectionName", "items"}, {"partitionName", "recent"}})
+                .value("has", false),
+            true);
   json parts = Ok("partitions/list", {{"collectionName", "items"}});
   EXPECT_EQ(std::set<std::string>(parts.begin(), parts.end()),
             (std::set<std::string>{"_default", "recent"}));
@@ -292,8 +292,8 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
 
   // Flush: every shard seals, and the sealed segments are served by both query nodes.
   Ok("collections/flush", {{"collectionName", "items"}});
-  ASSERT_TRUE(WaitFor([&] { return MetricSum("query", "vdb_query_rows_loaded") >= 2200; }, 60000,
-                      100))
+  ASSERT_TRUE(
+      WaitFor([&] { return MetricSum("query", "vdb_query_rows_loaded") >= 2200; }, 60000, 100))
       << "rows loaded by query nodes: " << MetricSum("query", "vdb_query_rows_loaded");
   int serving = 0;
   for (const json& e : vdbd_->Endpoints()) {
@@ -346,11 +346,12 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
             "LoadStateNotLoad");
   Ok("indexes/drop", {{"collectionName", "items"}, {"indexName", "vector"}});
   EXPECT_EQ(Ok("indexes/list", {{"collectionName", "items"}}), json::array());
-  Ok("indexes/create",
-     {{"collectionName", "items"},
-      {"indexParams",
-       {{{"fieldName", "vector"}, {"indexName", "vector"}, {"metricType", "L2"},
-         {"indexType", "FLAT"}}}}});
+  Ok("indexes/create", {{"collectionName", "items"},
+                        {"indexParams",
+                         {{{"fieldName", "vector"},
+                           {"indexName", "vector"},
+                           {"metricType", "L2"},
+                           {"indexType", "FLAT"}}}}});
   Ok("collections/load", {{"collectionName", "items"}});
   ASSERT_TRUE(WaitLoaded("items"));
   CheckSearch("items", "reloaded");
@@ -362,7 +363,7 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
   EXPECT_EQ(Ok("collections/get_load_state", {{"collectionName", "items"}}).value("loadState", ""),
             "LoadStateLoaded");
   EXPECT_EQ(Ok("collections/get_load_state",
-                {{"collectionName", "items"}, {"partitionNames", {"recent"}}})
+               {{"collectionName", "items"}, {"partitionNames", {"recent"}}})
                 .value("loadState", ""),
             "LoadStateNotLoad");
   EXPECT_EQ(Count("items"), static_cast<int64_t>(rows_.size()) - in_recent);
@@ -373,8 +374,8 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
   EXPECT_EQ(not_loaded.value("code", 0), 201) << not_loaded.dump();
   Ok("partitions/load", {{"collectionName", "items"}, {"partitionNames", {"recent"}}});
   ASSERT_TRUE(WaitLoaded("items"));
-  ASSERT_TRUE(WaitFor([&] { return Count("items") == static_cast<int64_t>(rows_.size()); }, 60000,
-                      200));
+  ASSERT_TRUE(
+      WaitFor([&] { return Count("items") == static_cast<int64_t>(rows_.size()); }, 60000, 200));
   EXPECT_EQ(Count("items", {"recent"}), in_recent);
 
   // Kill -9 one streaming node and one query node: their work moves or comes back.
@@ -385,8 +386,8 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
     ASSERT_TRUE(back.ok()) << back.ToString() << "\n" << vdbd_->OutputTail();
   }
   ASSERT_TRUE(WaitLoaded("items"));
-  ASSERT_TRUE(WaitFor([&] { return Count("items") == static_cast<int64_t>(rows_.size()); }, 60000,
-                      200));
+  ASSERT_TRUE(
+      WaitFor([&] { return Count("items") == static_cast<int64_t>(rows_.size()); }, 60000, 200));
   CheckSearch("items", "after kill -9 of streaming-2 and query-2");
   CheckAllRows("items", "after kill -9 of streaming-2 and query-2");
 
@@ -417,8 +418,9 @@ TEST_F(MultiNodeE2eTest, EveryEndpointAcrossTwoStreamingAndTwoQueryNodes) {
   EXPECT_EQ(Count("products"), static_cast<int64_t>(rows_.size()));
   CheckSearch("products", "after dropping a partition");
   Ok("collections/drop", {{"collectionName", "products"}});
-  EXPECT_EQ(Call("entities/query", {{"collectionName", "products"}, {"filter", ""}}).value("code", 0),
-            100);
+  EXPECT_EQ(
+      Call("entities/query", {{"collectionName", "products"}, {"filter", ""}}).value("code", 0),
+      100);
   Ok("databases/drop", {{"dbName", kDb}});
   json after = Ok("databases/list", json::object());
   EXPECT_EQ(std::find(after.begin(), after.end(), json(kDb)), after.end()) << after.dump();
