@@ -868,29 +868,35 @@ Result<CatalogRevision> Coordinator::ReleaseCollection(const std::string& db_nam
 Result<CatalogRevision> Coordinator::LoadPartitions(const std::string& db_name,
                                                     const std::string& collection_name,
                                                     const std::vector<std::string>& names) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Catalog next = cat_;
-  VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
-  VDB_ASSIGN_OR_RETURN(std::vector<PartitionId> ids, NamedPartitions(*c, names));
-  VDB_RETURN_IF_ERROR(CheckLoadable(*c));
-  if (c->load_state == LoadState::kNotLoad) {
-    for (auto& p : c->partitions) p.released = !Named(ids, p.id);
-    c->load_state = LoadState::kLoading;
-  } else {
-    for (auto& p : c->partitions) {
-      if (Named(ids, p.id)) p.released = false;
-    }
-  }
-  return ApplyLocked(std::move(next));
+  return ChangePartitionLoad(db_name, collection_name, names, /*load=*/true);
 }
 
 Result<CatalogRevision> Coordinator::ReleasePartitions(const std::string& db_name,
                                                        const std::string& collection_name,
                                                        const std::vector<std::string>& names) {
+  return ChangePartitionLoad(db_name, collection_name, names, /*load=*/false);
+}
+
+Result<CatalogRevision> Coordinator::ChangePartitionLoad(const std::string& db_name,
+                                                         const std::string& collection_name,
+                                                         const std::vector<std::string>& names,
+                                                         bool load) {
   std::lock_guard<std::mutex> lock(mu_);
   Catalog next = cat_;
   VDB_ASSIGN_OR_RETURN(CollectionInfo * c, RequireColl(&next, db_name, collection_name));
   VDB_ASSIGN_OR_RETURN(std::vector<PartitionId> ids, NamedPartitions(*c, names));
+  if (load) {
+    VDB_RETURN_IF_ERROR(CheckLoadable(*c));
+    if (c->load_state == LoadState::kNotLoad) {
+      for (auto& p : c->partitions) p.released = !Named(ids, p.id);
+      c->load_state = LoadState::kLoading;
+    } else {
+      for (auto& p : c->partitions) {
+        if (Named(ids, p.id)) p.released = false;
+      }
+    }
+    return ApplyLocked(std::move(next));
+  }
   if (c->load_state == LoadState::kNotLoad) return cat_.revision;
   bool any_loaded = false;
   for (auto& p : c->partitions) {

@@ -251,6 +251,11 @@ class Coordinator {
   void NormalizeLocked(rpc::Catalog* next);
   Job* FindJobLocked(int64_t job_id);
   void SyncJobsLocked();
+  // LoadPartitions (load) and ReleasePartitions (!load).
+  Result<rpc::CatalogRevision> ChangePartitionLoad(const std::string& db_name,
+                                                   const std::string& collection_name,
+                                                   const std::vector<std::string>& names,
+                                                   bool load);
   std::vector<rpc::NodeInfo> NodeListLocked();  // the registry as the catalog lists it
   uint64_t NowMs();
 

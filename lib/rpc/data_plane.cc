@@ -285,24 +285,39 @@ Result<GetResponse> DecodeGetResponse(std::string_view bytes) {
   });
 }
 
+namespace {
+
+// The scope every whole-channel read (count, scan) starts with: collection, channel, read
+// timestamp, the sealed segments served elsewhere and the partitions.
+template <typename Request>
+void PutReadScope(WireWriter* w, const Request& m) {
+  w->PutI64(m.collection_id.value());
+  w->PutString(m.channel);
+  w->PutU64(m.read_ts);
+  PutIds(w, m.exclude_segment_ids);
+  PutIds(w, m.partition_ids);
+}
+
+template <typename Request>
+Status GetReadScope(WireReader* r, Request* m) {
+  VDB_RETURN_IF_ERROR(GetId(r, "collection_id", &m->collection_id));
+  VDB_RETURN_IF_ERROR(r->GetString("channel", &m->channel));
+  VDB_RETURN_IF_ERROR(r->GetU64("read_ts", &m->read_ts));
+  VDB_RETURN_IF_ERROR(GetIds(r, "exclude_segment_ids", &m->exclude_segment_ids));
+  return GetIds(r, "partition_ids", &m->partition_ids);
+}
+
+}  // namespace
+
 std::string EncodeCountRequest(const CountRequest& m) {
   WireWriter w;
-  w.PutI64(m.collection_id.value());
-  w.PutString(m.channel);
-  w.PutU64(m.read_ts);
-  PutIds(&w, m.exclude_segment_ids);
-  PutIds(&w, m.partition_ids);
+  PutReadScope(&w, m);
   return w.Finish();
 }
 
 Result<CountRequest> DecodeCountRequest(std::string_view bytes) {
-  return DecodeWith<CountRequest>(bytes, [](WireReader* r, CountRequest* m) -> Status {
-    VDB_RETURN_IF_ERROR(GetId(r, "collection_id", &m->collection_id));
-    VDB_RETURN_IF_ERROR(r->GetString("channel", &m->channel));
-    VDB_RETURN_IF_ERROR(r->GetU64("read_ts", &m->read_ts));
-    VDB_RETURN_IF_ERROR(GetIds(r, "exclude_segment_ids", &m->exclude_segment_ids));
-    return GetIds(r, "partition_ids", &m->partition_ids);
-  });
+  return DecodeWith<CountRequest>(
+      bytes, [](WireReader* r, CountRequest* m) -> Status { return GetReadScope(r, m); });
 }
 
 std::string EncodeCountResponse(const CountResponse& m) {
@@ -319,11 +334,7 @@ Result<CountResponse> DecodeCountResponse(std::string_view bytes) {
 
 std::string EncodeScanRequest(const ScanRequest& m) {
   WireWriter w;
-  w.PutI64(m.collection_id.value());
-  w.PutString(m.channel);
-  w.PutU64(m.read_ts);
-  PutIds(&w, m.exclude_segment_ids);
-  PutIds(&w, m.partition_ids);
+  PutReadScope(&w, m);
   w.PutI64(m.limit);
   // `after` as a key list of zero or one keys.
   std::vector<PrimaryKey> after;
@@ -334,11 +345,7 @@ std::string EncodeScanRequest(const ScanRequest& m) {
 
 Result<ScanRequest> DecodeScanRequest(std::string_view bytes) {
   return DecodeWith<ScanRequest>(bytes, [](WireReader* r, ScanRequest* m) -> Status {
-    VDB_RETURN_IF_ERROR(GetId(r, "collection_id", &m->collection_id));
-    VDB_RETURN_IF_ERROR(r->GetString("channel", &m->channel));
-    VDB_RETURN_IF_ERROR(r->GetU64("read_ts", &m->read_ts));
-    VDB_RETURN_IF_ERROR(GetIds(r, "exclude_segment_ids", &m->exclude_segment_ids));
-    VDB_RETURN_IF_ERROR(GetIds(r, "partition_ids", &m->partition_ids));
+    VDB_RETURN_IF_ERROR(GetReadScope(r, m));
     VDB_RETURN_IF_ERROR(r->GetI64("limit", &m->limit));
     if (m->limit < 1 || m->limit > kMaxScanLimit) return BadValue("limit");
     std::vector<PrimaryKey> after;
