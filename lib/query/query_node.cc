@@ -621,9 +621,9 @@ Result<rpc::GetResponse> QueryNode::Get(const rpc::QueryGetRequest& q) {
   std::vector<Best> best(request.pks.size());
   for (const auto& seg : segs) {
     for (size_t i = 0; i < request.pks.size(); ++i) {
-      auto it = seg->pk_index().find(request.pks[i]);
-      if (it == seg->pk_index().end()) continue;
-      for (uint32_t row : it->second) {
+      const segment::PkRowIndex::Rows* rows = seg->pk_index().Find(request.pks[i]);
+      if (rows == nullptr) continue;
+      for (uint32_t row : *rows) {
         const Timestamp ts = seg->timestamps()[row];
         if (ts > read_ts || ch->deletes.Hides(request.pks[i], ts, read_ts)) continue;
         if (best[i].seg == nullptr || ts >= best[i].ts) best[i] = {ts, seg.get(), row};
@@ -685,15 +685,15 @@ Result<rpc::ScanResponse> QueryNode::Scan(const rpc::QueryScanRequest& q) {
     auto words = seg->Visibility(ch->deletes, ch->version.load(), read_ts);
     index::RowFilter visible(words->data(), seg->rows());
     // One entry per distinct key: test the key's bound before its rows' visibility.
-    for (const auto& [pk, rows] : seg->pk_index()) {
-      if (!keys.Wants(pk)) continue;
+    seg->pk_index().ForEach([&](const PrimaryKey& pk, const segment::PkRowIndex::Rows& rows) {
+      if (!keys.Wants(pk)) return;
       for (uint32_t row : rows) {
         if (visible.Allows(row)) {
           keys.Add(pk);
           break;
         }
       }
-    }
+    });
   }
   out.pks = keys.Take();
   return out;

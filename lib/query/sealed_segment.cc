@@ -54,12 +54,12 @@ Status SealedSegment::ReadKeys() {
                               std::to_string(reader_->row_count()) + " rows");
   }
   pks_.reserve(keys.size());
-  pk_index_.reserve(keys.size());
   const bool int_keys = pk_field->type == DataType::kInt64;
+  pk_index_.Reserve(keys.size(), int_keys);
   for (size_t row = 0; row < keys.size(); ++row) {
     PrimaryKey pk =
         int_keys ? PrimaryKey(keys.GetInt(row)) : PrimaryKey(std::string(keys.GetString(row)));
-    pk_index_[pk].push_back(static_cast<uint32_t>(row));
+    pk_index_.Add(pk, static_cast<uint32_t>(row));
     pks_.push_back(std::move(pk));
   }
   return Status::OK();

@@ -59,7 +59,7 @@ bool DeleteBuffer::Hides(const PrimaryKey& pk, Timestamp row_ts, Timestamp read_
   return it != by_key_.end() && HidesLocked(it->second, row_ts, read_ts);
 }
 
-void DeleteBuffer::ClearHidden(const std::vector<uint32_t>& rows, const std::vector<Timestamp>& dts,
+void DeleteBuffer::ClearHidden(const PkRowIndex::Rows& rows, const std::vector<Timestamp>& dts,
                                const Timestamp* row_ts, size_t n, Timestamp read_ts,
                                std::vector<uint64_t>* words) const {
   for (uint32_t r : rows) {
@@ -78,14 +78,15 @@ void DeleteBuffer::BuildVisibility(const PkRowIndex& index, const Timestamp* row
   if (by_key_.empty()) return;
   if (by_key_.size() <= index.size()) {
     for (const auto& [pk, dts] : by_key_) {
-      auto it = index.find(pk);
-      if (it != index.end()) ClearHidden(it->second, dts, row_ts, n, read_ts, words);
+      if (const PkRowIndex::Rows* rows = index.Find(pk)) {
+        ClearHidden(*rows, dts, row_ts, n, read_ts, words);
+      }
     }
   } else {
-    for (const auto& [pk, rows] : index) {
+    index.ForEach([&](const PrimaryKey& pk, const PkRowIndex::Rows& rows) {
       auto it = by_key_.find(pk);
       if (it != by_key_.end()) ClearHidden(rows, it->second, row_ts, n, read_ts, words);
-    }
+    });
   }
 }
 

@@ -12,11 +12,9 @@
 #include "common/schema.h"
 #include "common/timestamp.h"
 #include "segment/delete_file.h"
+#include "segment/pk_row_index.h"
 
 namespace vdb::segment {
-
-// Primary key -> the rows holding it (every version), in row order.
-using PkRowIndex = std::unordered_map<PrimaryKey, std::vector<uint32_t>>;
 
 class DeleteBuffer {
  public:
@@ -46,7 +44,7 @@ class DeleteBuffer {
 
  private:
   bool HidesLocked(const std::vector<Timestamp>& dts, Timestamp row_ts, Timestamp read_ts) const;
-  void ClearHidden(const std::vector<uint32_t>& rows, const std::vector<Timestamp>& dts,
+  void ClearHidden(const PkRowIndex::Rows& rows, const std::vector<Timestamp>& dts,
                    const Timestamp* row_ts, size_t n, Timestamp read_ts,
                    std::vector<uint64_t>* words) const;
 

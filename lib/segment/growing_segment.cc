@@ -43,7 +43,7 @@ Status GrowingSegment::Append(const std::vector<ColumnData>& columns, Timestamp 
   timestamps_.insert(timestamps_.end(), rows, ts);
   const ColumnData& pk_column = columns[pk_index_];
   for (size_t r = 0; r < rows; ++r) {
-    pks_[PrimaryKeyAt(pk_column, r)].push_back(static_cast<uint32_t>(base + r));
+    pks_.Add(PrimaryKeyAt(pk_column, r), static_cast<uint32_t>(base + r));
   }
   num_rows_.store(base + rows, std::memory_order_release);
   return Status::OK();

@@ -678,9 +678,9 @@ Result<rpc::GetResponse> StreamingNode::Get(const rpc::GetRequest& request) {
   for (size_t v = 0; v < views.size(); ++v) {
     const auto& view = views[v];
     for (size_t i = 0; i < request.pks.size(); ++i) {
-      auto it = view.pk_index().find(request.pks[i]);
-      if (it == view.pk_index().end()) continue;
-      for (uint32_t row : it->second) {
+      const segment::PkRowIndex::Rows* rows = view.pk_index().Find(request.pks[i]);
+      if (rows == nullptr) continue;
+      for (uint32_t row : *rows) {
         if (row >= view.rows()) break;
         Timestamp ts = view.timestamps()[row];
         if (ts > read_ts || ch->deletes.Hides(request.pks[i], ts, read_ts)) continue;
@@ -744,15 +744,15 @@ Result<rpc::ScanResponse> StreamingNode::Scan(const rpc::ScanRequest& request) {
     ch->deletes.BuildVisibility(view.pk_index(), view.timestamps(), n, read_ts, &words);
     index::RowFilter visible(words.data(), n);
     // One entry per distinct key: test the key's bound before its rows' visibility.
-    for (const auto& [pk, rows] : view.pk_index()) {
-      if (!keys.Wants(pk)) continue;
+    view.pk_index().ForEach([&](const PrimaryKey& pk, const segment::PkRowIndex::Rows& rows) {
+      if (!keys.Wants(pk)) return;
       for (uint32_t row : rows) {
         if (row < n && visible.Allows(row)) {
           keys.Add(pk);
           break;
         }
       }
-    }
+    });
   }
   return rpc::ScanResponse{keys.Take()};
 }
