@@ -192,7 +192,10 @@ Status CheckSemantics(size_t index, const PlanNode& n) {
   if (n.kind == PlanKind::kLike && n.value.type != ValueType::kString) {
     return Bad(index, "like pattern");
   }
-  if (n.kind == PlanKind::kCall && n.func == Func::kNone) return Bad(index, "func");
+  if (n.kind == PlanKind::kCall &&
+      (n.func == Func::kNone || n.children.size() != (n.func == Func::kArrayLength ? 1u : 2u))) {
+    return Bad(index, "func");
+  }
   if ((n.kind == PlanKind::kUnary || n.kind == PlanKind::kBinary) && n.op == Op::kNone) {
     return Bad(index, "op");
   }
