@@ -114,7 +114,9 @@ class Binder {
       if (all_const) args.push_back(nodes_[c].value);
     }
     if (!all_const) return Add(std::move(node));
-    Value v = internal::ApplyNode(node, args.data());
+    std::vector<const Value*> arg_ptrs;
+    for (const Value& a : args) arg_ptrs.push_back(&a);
+    Value v = internal::ApplyNode(node, arg_ptrs.data());
     nodes_.resize(start);
     StaticType declared = node.result;
     uint32_t id = AddConst(std::move(v));

@@ -2,9 +2,13 @@
 // every row before moving on, so the per-row work is a tight loop per node.
 #include "expr/evaluator.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_set>
 
 #include "common/coding.h"
 #include "expr/eval_ops.h"
@@ -35,10 +39,6 @@ StaticType StaticTypeOf(const Value& v) {
 
 namespace {
 
-// Three-valued logic: a null (or non-bool) operand is unknown.
-int Truth(const Value& v) { return v.type == ValueType::kBool ? (v.b ? 1 : 0) : -1; }
-Value FromTruth(int t) { return t < 0 ? Value::Null() : Value::Bool(t == 1); }
-
 bool ListContains(const Value& list, const Value& v) {
   for (const Value& e : list.list) {
     if (ValuesEqual(e, v)) return true;
@@ -46,24 +46,24 @@ bool ListContains(const Value& list, const Value& v) {
   return false;
 }
 
-Value ApplyCall(const PlanNode& node, const Value* args) {
-  const Value& target = args[0];
+Value ApplyCall(const PlanNode& node, const Value* const* args) {
+  const Value& target = *args[0];
   if (target.type != ValueType::kList) return Value::Null();
   switch (node.func) {
     case Func::kArrayLength:
       return Value::Int(static_cast<int64_t>(target.list.size()));
     case Func::kJsonContains:
     case Func::kArrayContains:
-      return Value::Bool(ListContains(target, args[1]));
+      return Value::Bool(ListContains(target, *args[1]));
     case Func::kJsonContainsAll:
     case Func::kArrayContainsAll:
-      for (const Value& v : args[1].list) {
+      for (const Value& v : args[1]->list) {
         if (!ListContains(target, v)) return Value::Bool(false);
       }
       return Value::Bool(true);
     case Func::kJsonContainsAny:
     case Func::kArrayContainsAny:
-      for (const Value& v : args[1].list) {
+      for (const Value& v : args[1]->list) {
         if (ListContains(target, v)) return Value::Bool(true);
       }
       return Value::Bool(false);
@@ -75,40 +75,42 @@ Value ApplyCall(const PlanNode& node, const Value* args) {
 
 }  // namespace
 
-Value ApplyNode(const PlanNode& node, const Value* args) {
+Value ApplyNode(const PlanNode& node, const Value* const* args) {
   switch (node.kind) {
     case PlanKind::kConst:
       return node.value;
     case PlanKind::kColumn:
       return Value::Null();  // read by the evaluator, never applied
     case PlanKind::kUnary: {
-      if (node.op != Op::kNot) return ApplyArith(node.op, args[0], Value());
-      int t = Truth(args[0]);
+      if (node.op != Op::kNot) return ApplyArith(node.op, *args[0], Value());
+      int t = Truth(*args[0]);
       return FromTruth(t < 0 ? t : 1 - t);
     }
     case PlanKind::kBinary: {
+      const Value& a = *args[0];
+      const Value& b = *args[1];
       if (node.op == Op::kAnd || node.op == Op::kOr) {
-        int a = Truth(args[0]), b = Truth(args[1]);
-        if (node.op == Op::kAnd) return FromTruth(a == 0 || b == 0 ? 0 : (a < 0 || b < 0 ? -1 : 1));
-        return FromTruth(a == 1 || b == 1 ? 1 : (a < 0 || b < 0 ? -1 : 0));
+        int x = Truth(a), y = Truth(b);
+        if (node.op == Op::kAnd) return FromTruth(x == 0 || y == 0 ? 0 : (x < 0 || y < 0 ? -1 : 1));
+        return FromTruth(x == 1 || y == 1 ? 1 : (x < 0 || y < 0 ? -1 : 0));
       }
       if (IsComparison(node.op)) {
-        if (args[0].is_null() || args[1].is_null()) return Value::Null();
-        return Value::Bool(CompareValues(node.op, args[0], args[1]));
+        if (a.is_null() || b.is_null()) return Value::Null();
+        return Value::Bool(CompareValues(node.op, a, b));
       }
-      return ApplyArith(node.op, args[0], args[1]);
+      return ApplyArith(node.op, a, b);
     }
-    case PlanKind::kIn: {
-      if (args[0].is_null()) return Value::Null();
-      return Value::Bool(ListContains(node.value, args[0]) == (node.op == Op::kIn));
-    }
+    case PlanKind::kIn:
+      if (args[0]->is_null()) return Value::Null();
+      return Value::Bool(ListContains(node.value, *args[0]) == (node.op == Op::kIn));
     case PlanKind::kLike:
-      if (args[0].is_null()) return Value::Null();
-      return Value::Bool(args[0].type == ValueType::kString && LikeMatch(node.value.s, args[0].s));
+      if (args[0]->is_null()) return Value::Null();
+      return Value::Bool(args[0]->type == ValueType::kString &&
+                         LikeMatch(node.value.s, args[0]->s));
     case PlanKind::kIsNull:
-      return Value::Bool(args[0].is_null() != node.negated);
+      return Value::Bool(args[0]->is_null() != node.negated);
     case PlanKind::kExists:
-      return Value::Bool(!args[0].is_null());
+      return Value::Bool(!args[0]->is_null());
     case PlanKind::kCall:
       return ApplyCall(node, args);
   }
@@ -292,6 +294,276 @@ Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows,
   return Status::OK();
 }
 
+// One node's result for every row: either per-row values, or (for boolean nodes) a truth
+// vector (1 true, 0 false, -1 unknown), which is much cheaper to build and combine.
+struct NodeResult {
+  bool is_truth = false;
+  std::vector<int8_t> truth;
+  std::vector<Value> values;
+  bool skipped = false;   // a column read directly by its parent's fast path
+  bool is_const = false;  // values holds one value that stands for every row
+};
+
+using internal::FromTruth;
+using internal::Truth;
+
+bool IsBooleanNode(const PlanNode& n) {
+  switch (n.kind) {
+    case PlanKind::kBinary:
+      return IsComparison(n.op) || n.op == Op::kAnd || n.op == Op::kOr;
+    case PlanKind::kUnary:
+      return n.op == Op::kNot;
+    case PlanKind::kIn:
+    case PlanKind::kLike:
+    case PlanKind::kIsNull:
+    case PlanKind::kExists:
+      return true;
+    case PlanKind::kCall:
+      return n.func != Func::kArrayLength;
+    default:
+      return false;
+  }
+}
+
+// A plain column (no path) whose only reader is its parent, so the parent may read the raw view.
+bool IsDirectColumn(const PlanNode& c, int uses) {
+  return c.kind == PlanKind::kColumn && c.path.empty() && uses == 1 &&
+         (IsNumeric(c.type) || c.type == DataType::kVarChar);
+}
+
+Op Flip(Op op) {
+  switch (op) {
+    case Op::kLt:
+      return Op::kGt;
+    case Op::kLe:
+      return Op::kGe;
+    case Op::kGt:
+      return Op::kLt;
+    case Op::kGe:
+      return Op::kLe;
+    default:
+      return op;
+  }
+}
+
+// Which fast path, if any, evaluates node n straight from a column view: the column child's
+// index, or -1. *flip: the column is the right operand of a comparison.
+int FastColumnChild(const std::vector<PlanNode>& nodes, const std::vector<int>& uses, size_t n,
+                    bool* flip) {
+  const PlanNode& node = nodes[n];
+  *flip = false;
+  if (node.kind == PlanKind::kBinary && IsComparison(node.op)) {
+    uint32_t a = node.children[0], b = node.children[1];
+    if (nodes[a].kind == PlanKind::kConst) std::swap(a, b), *flip = true;
+    const PlanNode& col = nodes[a];
+    const Value& c = nodes[b].value;
+    if (nodes[b].kind != PlanKind::kConst || !IsDirectColumn(col, uses[a])) return -1;
+    if (IsNumeric(col.type) ? c.is_number() : c.type == ValueType::kString) {
+      return static_cast<int>(a);
+    }
+    return -1;
+  }
+  if (node.kind == PlanKind::kIn || node.kind == PlanKind::kLike ||
+      node.kind == PlanKind::kIsNull) {
+    uint32_t a = node.children[0];
+    if (!IsDirectColumn(nodes[a], uses[a])) return -1;
+    if (node.kind == PlanKind::kLike && nodes[a].type != DataType::kVarChar) return -1;
+    return static_cast<int>(a);
+  }
+  return -1;
+}
+
+template <typename T, typename Pred>
+void ScanFixed(const ColumnView& view, size_t rows, Pred pred, std::vector<int8_t>* out) {
+  const T* values = static_cast<const T*>(view.values);
+  int8_t* dst = out->data();
+  for (size_t r = 0; r < rows; ++r) {
+    T v;
+    std::memcpy(&v, values + r, sizeof(T));
+    dst[r] = pred(v) ? 1 : 0;
+  }
+}
+
+template <typename Pred>
+void ScanNumeric(const ColumnView& view, size_t rows, Pred pred, std::vector<int8_t>* out) {
+  switch (view.type) {
+    case DataType::kInt8:
+      return ScanFixed<int8_t>(view, rows, pred, out);
+    case DataType::kInt16:
+      return ScanFixed<int16_t>(view, rows, pred, out);
+    case DataType::kInt32:
+      return ScanFixed<int32_t>(view, rows, pred, out);
+    case DataType::kInt64:
+      return ScanFixed<int64_t>(view, rows, pred, out);
+    case DataType::kFloat:
+      return ScanFixed<float>(view, rows, pred, out);
+    case DataType::kDouble:
+      return ScanFixed<double>(view, rows, pred, out);
+    default:
+      return;
+  }
+}
+
+template <typename Pred>
+void ScanStrings(const ColumnView& view, size_t rows, Pred pred, std::vector<int8_t>* out) {
+  for (size_t r = 0; r < rows; ++r) {
+    std::string_view s(view.bytes + view.offsets[r], view.offsets[r + 1] - view.offsets[r]);
+    (*out)[r] = pred(s) ? 1 : 0;
+  }
+}
+
+// Calls f with the comparison functor for op, so the row loop inside f has no switch.
+template <typename F>
+void WithComparator(Op op, F f) {
+  switch (op) {
+    case Op::kEq:
+      return f(std::equal_to<>());
+    case Op::kNe:
+      return f(std::not_equal_to<>());
+    case Op::kLt:
+      return f(std::less<>());
+    case Op::kLe:
+      return f(std::less_equal<>());
+    case Op::kGt:
+      return f(std::greater<>());
+    case Op::kGe:
+      return f(std::greater_equal<>());
+    default:
+      return;
+  }
+}
+
+void CompareFast(const ColumnView& view, Op op, const Value& c, size_t rows,
+                 std::vector<int8_t>* out) {
+  if (view.type == DataType::kVarChar) {
+    std::string_view want = c.s;
+    return WithComparator(op, [&](auto cmp) {
+      ScanStrings(
+          view, rows, [&](std::string_view s) { return cmp(s, want); }, out);
+    });
+  }
+  if (IsIntegral(view.type) && c.type == ValueType::kInt) {
+    int64_t want = c.i;
+    return WithComparator(op, [&](auto cmp) {
+      ScanNumeric(
+          view, rows, [&](auto v) { return cmp(static_cast<int64_t>(v), want); }, out);
+    });
+  }
+  double want = c.AsDouble();
+  WithComparator(op, [&](auto cmp) {
+    ScanNumeric(
+        view, rows, [&](auto v) { return cmp(static_cast<double>(v), want); }, out);
+  });
+}
+
+void InFast(const ColumnView& view, const PlanNode& node, size_t rows, std::vector<int8_t>* out) {
+  bool in = node.op == Op::kIn;
+  if (view.type == DataType::kVarChar) {
+    std::unordered_set<std::string_view> set;
+    for (const Value& v : node.value.list) {
+      if (v.type == ValueType::kString) set.insert(v.s);
+    }
+    return ScanStrings(
+        view, rows, [&](std::string_view s) { return (set.count(s) > 0) == in; }, out);
+  }
+  if (IsIntegral(view.type)) {
+    std::unordered_set<int64_t> set;
+    for (const Value& v : node.value.list) {
+      if (v.type == ValueType::kInt) set.insert(v.i);
+      // A float equals an integer only when it is integral and in range.
+      if (v.type == ValueType::kFloat && v.d == std::floor(v.d) && v.d >= -9.2e18 &&
+          v.d <= 9.2e18) {
+        set.insert(static_cast<int64_t>(v.d));
+      }
+    }
+    return ScanNumeric(
+        view, rows, [&](auto v) { return (set.count(static_cast<int64_t>(v)) > 0) == in; }, out);
+  }
+  std::vector<double> list;
+  for (const Value& v : node.value.list) {
+    if (v.is_number()) list.push_back(v.AsDouble());
+  }
+  ScanNumeric(
+      view, rows,
+      [&](auto v) {
+        bool found = std::find(list.begin(), list.end(), static_cast<double>(v)) != list.end();
+        return found == in;
+      },
+      out);
+}
+
+Status EvalFast(const PlanNode& node, const PlanNode& col, bool flip, const Value* constant,
+                const ColumnSource& columns, size_t rows, std::vector<int8_t>* out) {
+  VDB_ASSIGN_OR_RETURN(ColumnView view, columns.Column(col.field));
+  VDB_RETURN_IF_ERROR(CheckView(col, view, rows));
+  out->assign(rows, 0);
+  if (node.kind == PlanKind::kIsNull) {
+    for (size_t r = 0; r < rows; ++r) (*out)[r] = IsValid(view, r) == node.negated ? 1 : 0;
+    return Status::OK();
+  }
+  if (node.kind == PlanKind::kLike) {
+    const std::string& pattern = node.value.s;
+    ScanStrings(
+        view, rows, [&](std::string_view s) { return LikeMatch(pattern, s); }, out);
+  } else if (node.kind == PlanKind::kIn) {
+    InFast(view, node, rows, out);
+  } else {
+    CompareFast(view, flip ? Flip(node.op) : node.op, *constant, rows, out);
+  }
+  if (view.validity != nullptr) {
+    for (size_t r = 0; r < rows; ++r) {
+      if (!IsValid(view, r)) (*out)[r] = -1;
+    }
+  }
+  return Status::OK();
+}
+
+// Truth vector of a child, converting values if needed.
+const std::vector<int8_t>& TruthOf(NodeResult* r, size_t rows) {
+  if (r->is_const) {
+    r->truth.assign(rows, static_cast<int8_t>(Truth(r->values[0])));
+    r->is_truth = true;
+    r->is_const = false;
+    std::vector<Value>().swap(r->values);
+  } else if (!r->is_truth) {
+    r->truth.resize(rows);
+    for (size_t k = 0; k < rows; ++k) r->truth[k] = static_cast<int8_t>(Truth(r->values[k]));
+    r->is_truth = true;
+    std::vector<Value>().swap(r->values);
+  }
+  return r->truth;
+}
+
+// Values of a child, converting a truth vector if needed.
+// A constant's single value is returned as is (size 1): callers index it with row 0.
+const std::vector<Value>& ValuesOf(NodeResult* r, size_t rows) {
+  if (!r->is_const && r->values.size() != rows) {
+    r->values.resize(rows);
+    for (size_t k = 0; k < rows; ++k) r->values[k] = FromTruth(r->truth[k]);
+  }
+  return r->values;
+}
+
+void EvalLogical(const PlanNode& node, std::vector<NodeResult>* results, size_t rows,
+                 std::vector<int8_t>* out) {
+  out->resize(rows);
+  const std::vector<int8_t>& a = TruthOf(&(*results)[node.children[0]], rows);
+  if (node.kind == PlanKind::kUnary) {
+    for (size_t r = 0; r < rows; ++r) (*out)[r] = static_cast<int8_t>(a[r] < 0 ? -1 : 1 - a[r]);
+    return;
+  }
+  const std::vector<int8_t>& b = TruthOf(&(*results)[node.children[1]], rows);
+  if (node.op == Op::kAnd) {
+    for (size_t r = 0; r < rows; ++r) {
+      (*out)[r] = static_cast<int8_t>(a[r] == 0 || b[r] == 0 ? 0 : (a[r] < 0 || b[r] < 0 ? -1 : 1));
+    }
+  } else {
+    for (size_t r = 0; r < rows; ++r) {
+      (*out)[r] = static_cast<int8_t>(a[r] == 1 || b[r] == 1 ? 1 : (a[r] < 0 || b[r] < 0 ? -1 : 0));
+    }
+  }
+}
+
 }  // namespace
 
 Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
@@ -299,35 +571,73 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
   const auto& nodes = plan.nodes();
   bitmap->assign((rows + 63) / 64, 0);
   if (nodes.empty()) return Status::InvalidArgument("filter: empty plan");
-  // The last node that reads each node's values, so they can be freed as soon as possible.
+  // The last reader of each node, so results are freed as soon as possible, and the number of
+  // readers, so a column read by one fast-path parent is never materialized.
   std::vector<size_t> last_use(nodes.size(), 0);
+  std::vector<int> uses(nodes.size(), 0);
   for (size_t n = 0; n < nodes.size(); ++n) {
-    for (uint32_t c : nodes[n].children) last_use[c] = n;
+    for (uint32_t c : nodes[n].children) last_use[c] = n, ++uses[c];
   }
-  std::vector<std::vector<Value>> results(nodes.size());
-  std::vector<Value> args;
+  std::vector<int> fast(nodes.size(), -1);
+  std::vector<uint8_t> flipped(nodes.size(), 0);
+  std::vector<NodeResult> results(nodes.size());
+  for (size_t n = 0; n < nodes.size(); ++n) {
+    bool flip = false;
+    fast[n] = FastColumnChild(nodes, uses, n, &flip);
+    flipped[n] = flip;
+    if (fast[n] >= 0) {
+      for (uint32_t c : nodes[n].children) results[c].skipped = uses[c] == 1;
+    }
+  }
+  std::vector<const Value*> args;
   for (size_t n = 0; n < nodes.size(); ++n) {
     const PlanNode& node = nodes[n];
-    std::vector<Value>& out = results[n];
-    if (node.kind == PlanKind::kColumn) {
-      VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, &out));
+    NodeResult& out = results[n];
+    if (out.skipped) continue;
+    if (fast[n] >= 0) {
+      const PlanNode& col = nodes[static_cast<size_t>(fast[n])];
+      const Value* constant = node.kind == PlanKind::kBinary
+                                  ? &nodes[node.children[flipped[n] ? 0 : 1]].value
+                                  : nullptr;
+      out.is_truth = true;
+      VDB_RETURN_IF_ERROR(EvalFast(node, col, flipped[n], constant, columns, rows, &out.truth));
+    } else if (node.kind == PlanKind::kColumn) {
+      VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, &out.values));
     } else if (node.kind == PlanKind::kConst) {
-      out.assign(rows, node.value);
+      out.values.assign(1, node.value);
+      out.is_const = true;
+    } else if ((node.kind == PlanKind::kBinary && (node.op == Op::kAnd || node.op == Op::kOr)) ||
+               (node.kind == PlanKind::kUnary && node.op == Op::kNot)) {
+      out.is_truth = true;
+      EvalLogical(node, &results, rows, &out.truth);
     } else {
-      out.resize(rows);
-      args.resize(node.children.size());
+      std::vector<const std::vector<Value>*> inputs;
+      std::vector<size_t> strides;  // 0 for constants
+      for (uint32_t c : node.children) {
+        inputs.push_back(&ValuesOf(&results[c], rows));
+        strides.push_back(results[c].is_const ? 0 : 1);
+      }
+      args.resize(inputs.size());
+      bool boolean = IsBooleanNode(node);
+      out.is_truth = boolean;
+      (boolean ? out.truth.resize(rows) : out.values.resize(rows));
       for (size_t r = 0; r < rows; ++r) {
-        for (size_t k = 0; k < node.children.size(); ++k) args[k] = results[node.children[k]][r];
-        out[r] = internal::ApplyNode(node, args.data());
+        for (size_t k = 0; k < inputs.size(); ++k) args[k] = &(*inputs[k])[r * strides[k]];
+        Value v = internal::ApplyNode(node, args.data());
+        if (boolean) {
+          out.truth[r] = static_cast<int8_t>(Truth(v));
+        } else {
+          out.values[r] = std::move(v);
+        }
       }
     }
     for (uint32_t c : node.children) {
-      if (last_use[c] == n) std::vector<Value>().swap(results[c]);
+      if (last_use[c] == n) results[c] = NodeResult();
     }
   }
-  const std::vector<Value>& top = results.back();
+  const std::vector<int8_t>& top = TruthOf(&results.back(), rows);
   for (size_t r = 0; r < rows; ++r) {
-    if (top[r].type == ValueType::kBool && top[r].b) (*bitmap)[r / 64] |= uint64_t{1} << (r % 64);
+    if (top[r] == 1) (*bitmap)[r / 64] |= uint64_t{1} << (r % 64);
   }
   return Status::OK();
 }
