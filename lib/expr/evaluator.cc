@@ -294,6 +294,27 @@ Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows,
   return Status::OK();
 }
 
+// Calls f with the comparison functor for op, so the row loop inside f has no switch.
+template <typename F>
+void WithComparator(Op op, F f) {
+  switch (op) {
+    case Op::kEq:
+      return f(std::equal_to<>());
+    case Op::kNe:
+      return f(std::not_equal_to<>());
+    case Op::kLt:
+      return f(std::less<>());
+    case Op::kLe:
+      return f(std::less_equal<>());
+    case Op::kGt:
+      return f(std::greater<>());
+    case Op::kGe:
+      return f(std::greater_equal<>());
+    default:
+      return;
+  }
+}
+
 // One node's result for every row: either per-row values, or (for boolean nodes) a truth
 // vector (1 true, 0 false, -1 unknown), which is much cheaper to build and combine.
 struct NodeResult {
@@ -302,7 +323,105 @@ struct NodeResult {
   std::vector<Value> values;
   bool skipped = false;   // a column read directly by its parent's fast path
   bool is_const = false;  // values holds one value that stands for every row
+  // Numbers: ints or floats (is_float), with valid[r] == 0 for a null row.
+  bool is_number = false;
+  bool is_float = false;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::vector<uint8_t> valid;
 };
+
+// A numeric operand seen row by row: a number column or a constant (stride 0).
+struct NumOperand {
+  bool is_float = false;
+  const int64_t* ints = nullptr;
+  const double* floats = nullptr;
+  const uint8_t* valid = nullptr;  // nullptr: every row has a value
+  size_t stride = 1;
+
+  bool ok(size_t r) const { return valid == nullptr || valid[r * stride] != 0; }
+  int64_t i(size_t r) const { return ints[r * stride]; }
+  double d(size_t r) const {
+    return is_float ? floats[r * stride] : static_cast<double>(ints[r * stride]);
+  }
+};
+
+bool AsNumOperand(const NodeResult& r, NumOperand* out) {
+  if (r.is_const && r.values[0].is_number()) {
+    out->is_float = r.values[0].type == ValueType::kFloat;
+    out->ints = &r.values[0].i;
+    out->floats = &r.values[0].d;
+    out->valid = nullptr;
+    out->stride = 0;
+    return true;
+  }
+  if (!r.is_number) return false;
+  out->is_float = r.is_float;
+  out->ints = r.ints.data();
+  out->floats = r.floats.data();
+  out->valid = r.valid.data();
+  out->stride = 1;
+  return true;
+}
+
+Status ReadNumbers(const PlanNode& node, const ColumnSource& source, size_t rows, NodeResult* out) {
+  VDB_ASSIGN_OR_RETURN(ColumnView view, source.Column(node.field));
+  VDB_RETURN_IF_ERROR(CheckView(node, view, rows));
+  out->is_number = true;
+  out->is_float = node.type == DataType::kFloat || node.type == DataType::kDouble;
+  out->valid.assign(rows, 1);
+  if (out->is_float) {
+    out->floats.resize(rows);
+    for (size_t r = 0; r < rows; ++r) out->floats[r] = LoadScalar(node.type, view.values, r).d;
+  } else {
+    out->ints.resize(rows);
+    for (size_t r = 0; r < rows; ++r) out->ints[r] = LoadScalar(node.type, view.values, r).i;
+  }
+  if (view.validity != nullptr) {
+    for (size_t r = 0; r < rows; ++r) out->valid[r] = IsValid(view, r) ? 1 : 0;
+  }
+  return Status::OK();
+}
+
+bool IsArithmetic(const PlanNode& n) {
+  if (n.kind == PlanKind::kUnary) return n.op == Op::kNeg || n.op == Op::kBitNot;
+  return n.kind == PlanKind::kBinary && !IsComparison(n.op) && n.op != Op::kAnd &&
+         n.op != Op::kOr && n.op != Op::kIn && n.op != Op::kNotIn;
+}
+
+// Arithmetic over number columns with the same rules as ApplyArith.
+void NumericArith(Op op, const NumOperand& a, const NumOperand* b, size_t rows, NodeResult* out) {
+  bool all_int = !a.is_float && (b == nullptr || !b->is_float);
+  out->is_number = true;
+  out->is_float = !all_int || op == Op::kPow;
+  out->ints.assign(out->is_float ? 0 : rows, 0);
+  out->floats.assign(out->is_float ? rows : 0, 0);
+  out->valid.assign(rows, 0);
+  for (size_t r = 0; r < rows; ++r) {
+    if (!a.ok(r) || (b != nullptr && !b->ok(r))) continue;
+    Value v =
+        all_int ? IntArith(op, a.i(r), b ? b->i(r) : 0) : FloatArith(op, a.d(r), b ? b->d(r) : 0);
+    if (v.is_null()) continue;
+    out->valid[r] = 1;
+    if (out->is_float) {
+      out->floats[r] = v.AsDouble();
+    } else {
+      out->ints[r] = v.i;
+    }
+  }
+}
+
+void NumericCompare(Op op, const NumOperand& a, const NumOperand& b, size_t rows,
+                    std::vector<int8_t>* out) {
+  out->assign(rows, -1);
+  bool ints = !a.is_float && !b.is_float;
+  WithComparator(op, [&](auto cmp) {
+    for (size_t r = 0; r < rows; ++r) {
+      if (!a.ok(r) || !b.ok(r)) continue;
+      (*out)[r] = (ints ? cmp(a.i(r), b.i(r)) : cmp(a.d(r), b.d(r))) ? 1 : 0;
+    }
+  });
+}
 
 using internal::FromTruth;
 using internal::Truth;
@@ -412,27 +531,6 @@ void ScanStrings(const ColumnView& view, size_t rows, Pred pred, std::vector<int
   }
 }
 
-// Calls f with the comparison functor for op, so the row loop inside f has no switch.
-template <typename F>
-void WithComparator(Op op, F f) {
-  switch (op) {
-    case Op::kEq:
-      return f(std::equal_to<>());
-    case Op::kNe:
-      return f(std::not_equal_to<>());
-    case Op::kLt:
-      return f(std::less<>());
-    case Op::kLe:
-      return f(std::less_equal<>());
-    case Op::kGt:
-      return f(std::greater<>());
-    case Op::kGe:
-      return f(std::greater_equal<>());
-    default:
-      return;
-  }
-}
-
 void CompareFast(const ColumnView& view, Op op, const Value& c, size_t rows,
                  std::vector<int8_t>* out) {
   if (view.type == DataType::kVarChar) {
@@ -520,7 +618,11 @@ Status EvalFast(const PlanNode& node, const PlanNode& col, bool flip, const Valu
 
 // Truth vector of a child, converting values if needed.
 const std::vector<int8_t>& TruthOf(NodeResult* r, size_t rows) {
-  if (r->is_const) {
+  if (r->is_number) {
+    r->truth.assign(rows, -1);  // numbers are not truth values
+    r->is_truth = true;
+    r->is_number = false;
+  } else if (r->is_const) {
     r->truth.assign(rows, static_cast<int8_t>(Truth(r->values[0])));
     r->is_truth = true;
     r->is_const = false;
@@ -537,7 +639,14 @@ const std::vector<int8_t>& TruthOf(NodeResult* r, size_t rows) {
 // Values of a child, converting a truth vector if needed.
 // A constant's single value is returned as is (size 1): callers index it with row 0.
 const std::vector<Value>& ValuesOf(NodeResult* r, size_t rows) {
-  if (!r->is_const && r->values.size() != rows) {
+  if (r->is_number) {
+    r->values.assign(rows, Value());
+    for (size_t k = 0; k < rows; ++k) {
+      if (r->valid[k] == 0) continue;
+      r->values[k] = r->is_float ? Value::Float(r->floats[k]) : Value::Int(r->ints[k]);
+    }
+    r->is_number = false;
+  } else if (!r->is_const && r->values.size() != rows) {
     r->values.resize(rows);
     for (size_t k = 0; k < rows; ++k) r->values[k] = FromTruth(r->truth[k]);
   }
@@ -562,6 +671,14 @@ void EvalLogical(const PlanNode& node, std::vector<NodeResult>* results, size_t 
       (*out)[r] = static_cast<int8_t>(a[r] == 1 || b[r] == 1 ? 1 : (a[r] < 0 || b[r] < 0 ? -1 : 0));
     }
   }
+}
+
+// True when every child of an arithmetic or comparison node is a number column or constant.
+bool NumericOperands(const PlanNode& node, const std::vector<NodeResult>& results, NumOperand* a,
+                     NumOperand* b) {
+  if (node.kind != PlanKind::kUnary && node.kind != PlanKind::kBinary) return false;
+  if (!AsNumOperand(results[node.children[0]], a)) return false;
+  return node.children.size() == 1 || AsNumOperand(results[node.children[1]], b);
 }
 
 }  // namespace
@@ -590,6 +707,7 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
     }
   }
   std::vector<const Value*> args;
+  NumOperand num_a, num_b;
   for (size_t n = 0; n < nodes.size(); ++n) {
     const PlanNode& node = nodes[n];
     NodeResult& out = results[n];
@@ -601,8 +719,16 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
                                   : nullptr;
       out.is_truth = true;
       VDB_RETURN_IF_ERROR(EvalFast(node, col, flipped[n], constant, columns, rows, &out.truth));
+    } else if (node.kind == PlanKind::kColumn && node.path.empty() && IsNumeric(node.type)) {
+      VDB_RETURN_IF_ERROR(ReadNumbers(node, columns, rows, &out));
     } else if (node.kind == PlanKind::kColumn) {
       VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, &out.values));
+    } else if (NumericOperands(node, results, &num_a, &num_b) && IsArithmetic(node)) {
+      NumericArith(node.op, num_a, node.children.size() == 2 ? &num_b : nullptr, rows, &out);
+    } else if (node.kind == PlanKind::kBinary && IsComparison(node.op) &&
+               NumericOperands(node, results, &num_a, &num_b)) {
+      out.is_truth = true;
+      NumericCompare(node.op, num_a, num_b, rows, &out.truth);
     } else if (node.kind == PlanKind::kConst) {
       out.values.assign(1, node.value);
       out.is_const = true;

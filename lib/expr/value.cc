@@ -109,8 +109,6 @@ bool CompareValues(Op op, const Value& a, const Value& b) {
   }
 }
 
-namespace {
-
 Value IntArith(Op op, int64_t a, int64_t b) {
   // Wrapping arithmetic through uint64_t: overflow is defined, like Milvus's int64 math.
   auto ua = static_cast<uint64_t>(a);
@@ -171,8 +169,6 @@ Value FloatArith(Op op, double a, double b) {
       return Value::Null();
   }
 }
-
-}  // namespace
 
 Value ApplyArith(Op op, const Value& a, const Value& b) {
   bool unary = op == Op::kNeg || op == Op::kBitNot;

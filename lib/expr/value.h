@@ -109,6 +109,10 @@ bool ValuesEqual(const Value& a, const Value& b);
 // Arithmetic and bitwise operators (binary and unary, b ignored for unary); null when an operand
 // is null or not a number, on integer division by zero, or on a bad shift.
 Value ApplyArith(Op op, const Value& a, const Value& b);
+// The two halves of ApplyArith: both operands integers, or both taken as doubles. IntArith
+// returns a float for kPow.
+Value IntArith(Op op, int64_t a, int64_t b);
+Value FloatArith(Op op, double a, double b);
 // `like` with % (any run), _ (one byte) and \ escaping either.
 bool LikeMatch(std::string_view pattern, std::string_view text);
 
