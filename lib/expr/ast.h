@@ -16,7 +16,7 @@ namespace vdb::expr {
 // Limits that keep any input from exhausting the stack or memory.
 constexpr size_t kMaxExprBytes = 1 << 20;
 constexpr int kMaxExprDepth = 1000;
-constexpr size_t kMaxListSize = 1 << 16;
+constexpr size_t kMaxListSize = 1 << 18;  // room for large `pk in [...]` deletes
 
 enum class NodeKind : uint8_t {
   kLiteral,      // value

@@ -56,9 +56,13 @@ class ColumnViewMap : public ColumnSource {
 };
 
 // Sets bit r (word r / 64, bit r % 64) of `bitmap` for every row r < rows that matches `plan`
-// and clears the others; the bitmap is resized to (rows + 63) / 64 words. A comparison with a
-// null or missing value is false, `is null` is true for it. Errors: kNotFound for a missing
-// column, kInvalidArgument when a view's type or row count does not fit the plan.
+// and clears the others; the bitmap is resized to (rows + 63) / 64 words.
+// Semantics (SQL-like three-valued logic): a null field, a missing JSON key, a JSON null or JSON
+// text that does not parse is unknown; comparisons, `in` and `like` on unknown are unknown, `not`
+// keeps it unknown, `and`/`or` follow SQL, and only true rows are set. `is null` is true for it,
+// `exists` false. A JSON value of the wrong type (a string compared with a number) is false.
+// Errors: kNotFound for a missing column, kInvalidArgument when a view's type or row count does
+// not fit the plan. REQUIRES: each view's offsets[rows] is within its bytes.
 Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
                 std::vector<uint64_t>* bitmap);
 

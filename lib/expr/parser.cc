@@ -491,7 +491,7 @@ class Parser {
     }
     bool exists = IsWord(tok_, "exists");
     VDB_RETURN_IF_ERROR(Advance());
-    if (exists && !IsPunct("(")) {
+    if (exists) {  // exists f["k"] and exists(f["k"]) alike
       VDB_ASSIGN_OR_RETURN(auto operand, ParseUnary());
       n->kind = NodeKind::kExists;
       n->children.push_back(std::move(operand));

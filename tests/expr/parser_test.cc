@@ -77,6 +77,7 @@ TEST(ParserTest, IdentifiersPathsAndSpecialForms) {
   EXPECT_EQ(P("x IS NOT NULL"), "(x is not null)");
   EXPECT_EQ(P("exists f[\"k\"]"), "(exists f[\"k\"])");
   EXPECT_EQ(P("EXISTS f[\"k\"] and a"), "((exists f[\"k\"]) and a)");
+  EXPECT_EQ(P("exists(f[\"k\"]) or a"), "((exists f[\"k\"]) or a)");
   EXPECT_EQ(P("json_contains(f, 1)"), "json_contains(f, 1)");
   EXPECT_EQ(P("ARRAY_CONTAINS_ALL(a, [1, 2])"), "array_contains_all(a, [1, 2])");
   EXPECT_EQ(P("array_length(a) == 2"), "(array_length(a) == 2)");
@@ -128,6 +129,11 @@ TEST(ParserTest, LimitsStopDeepNesting) {
   std::string shallow(100, '(');
   EXPECT_TRUE(Parse(shallow + "a" + std::string(100, ')')).ok());
   EXPECT_FALSE(Parse(std::string(kMaxExprBytes + 1, ' ')).ok());
+  std::string list = "x in [";
+  for (size_t k = 0; k <= kMaxListSize; ++k) list += "0,";
+  r = Parse(list + "]");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("list too long"), std::string::npos);
 }
 
 }  // namespace
