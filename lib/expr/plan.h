@@ -97,7 +97,8 @@ class Plan {
   std::vector<FieldId> fields_;
 };
 
-// Parses and binds `filter` against `schema`. `expr_params` is a JSON object (or null) whose
+// Parses and binds `filter` against `schema` (an empty filter is a syntax error: callers treat
+// "no filter" as match-all before getting here). `expr_params` is a JSON object (or null) whose
 // members fill {name} placeholders. Errors: kInvalidArgument "failed to create query plan: ..."
 // for syntax, unknown names and type errors; kNotSupported (same prefix) for text_match,
 // phrase_match and random_sample.

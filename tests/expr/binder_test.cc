@@ -131,6 +131,24 @@ TEST(BinderTest, ExtractsPrimaryKeys) {
   EXPECT_FALSE(keys("i32 in [1]").has_value());
   EXPECT_FALSE(keys("id == 1.5").has_value());
   EXPECT_TRUE(IsPkOnly(schema, *Bind(schema, "id in [1, 2]", {})));
+  auto none = keys("id in []");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(BinderTest, ExtractsVarCharPrimaryKeys) {
+  CollectionSchema schema;
+  schema.name = "c";
+  schema.fields.push_back(test::MakeField(1, "pk", DataType::kVarChar));
+  schema.fields.back().primary_key = true;
+  schema.fields.push_back(test::MakeField(2, "n", DataType::kInt64));
+  auto plan = Bind(schema, "pk in ['b', \"a\", 'b']", nullptr);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  auto keys = ExtractPrimaryKeys(schema, *plan);
+  ASSERT_TRUE(keys.has_value());
+  EXPECT_EQ(*keys, (std::vector<PrimaryKey>{std::string("b"), std::string("a")}));
+  EXPECT_FALSE(ExtractPrimaryKeys(schema, *Bind(schema, "n in [1]", nullptr)).has_value());
+  EXPECT_FALSE(Bind(schema, "pk in [1]", nullptr).ok());  // a string key vs an integer
 }
 
 }  // namespace

@@ -154,6 +154,20 @@ TEST(EvaluatorTest, BadColumnsAreErrors) {
   wrong.Add(FieldId(100), view);
   ASSERT_TRUE(Evaluate(*plan, wrong, 3, &bitmap).ok());
   EXPECT_EQ(bitmap, std::vector<uint64_t>{0b110});
+  bitmap.assign(5, ~uint64_t{0});
+  ASSERT_TRUE(Evaluate(*plan, wrong, 0, &bitmap).ok());
+  EXPECT_TRUE(bitmap.empty());
+}
+
+TEST(EvaluatorTest, BitmapSpansWords) {
+  TestTable t;
+  for (int k = 0; k < 130; ++k) {
+    Row r;
+    r.id = k;
+    t.Append(r);
+  }
+  auto ids = Match(t, "id % 64 == 63 or id == 128");
+  EXPECT_EQ(ids, (Ids{63, 127, 128}));
 }
 
 // Property test: random expressions over random rows, checked against a row-at-a-time
