@@ -554,44 +554,48 @@ void CompareFast(const ColumnView& view, Op op, const Value& c, size_t rows,
   });
 }
 
-void InFast(const ColumnView& view, const PlanNode& node, size_t rows, std::vector<int8_t>* out) {
-  bool in = node.op == Op::kIn;
-  if (view.type == DataType::kVarChar) {
-    std::unordered_set<std::string_view> set;
+// The hash set of an `in` list, built once per Evaluate call and shared by its batches.
+struct InSet {
+  bool built = false;
+  std::unordered_set<std::string_view> strings;
+  std::unordered_set<int64_t> ints;
+  std::unordered_set<double> doubles;
+
+  void Build(const PlanNode& node) {
+    built = true;
     for (const Value& v : node.value.list) {
-      if (v.type == ValueType::kString) set.insert(v.s);
-    }
-    return ScanStrings(
-        view, rows, [&](std::string_view s) { return (set.count(s) > 0) == in; }, out);
-  }
-  if (IsIntegral(view.type)) {
-    std::unordered_set<int64_t> set;
-    for (const Value& v : node.value.list) {
-      if (v.type == ValueType::kInt) set.insert(v.i);
+      if (v.type == ValueType::kString) strings.insert(v.s);
+      if (v.type == ValueType::kInt) ints.insert(v.i);
       // A float equals an integer only when it is integral and in range.
       if (v.type == ValueType::kFloat && v.d == std::floor(v.d) && v.d >= -9.2e18 &&
           v.d <= 9.2e18) {
-        set.insert(static_cast<int64_t>(v.d));
+        ints.insert(static_cast<int64_t>(v.d));
       }
+      if (v.is_number()) doubles.insert(v.AsDouble());
     }
-    return ScanNumeric(
-        view, rows, [&](auto v) { return (set.count(static_cast<int64_t>(v)) > 0) == in; }, out);
   }
-  std::vector<double> list;
-  for (const Value& v : node.value.list) {
-    if (v.is_number()) list.push_back(v.AsDouble());
+};
+
+void InFast(const ColumnView& view, const PlanNode& node, InSet* set, size_t rows,
+            std::vector<int8_t>* out) {
+  if (!set->built) set->Build(node);
+  bool in = node.op == Op::kIn;
+  if (view.type == DataType::kVarChar) {
+    return ScanStrings(
+        view, rows, [&](std::string_view s) { return (set->strings.count(s) > 0) == in; }, out);
+  }
+  if (IsIntegral(view.type)) {
+    return ScanNumeric(
+        view, rows, [&](auto v) { return (set->ints.count(static_cast<int64_t>(v)) > 0) == in; },
+        out);
   }
   ScanNumeric(
-      view, rows,
-      [&](auto v) {
-        bool found = std::find(list.begin(), list.end(), static_cast<double>(v)) != list.end();
-        return found == in;
-      },
+      view, rows, [&](auto v) { return (set->doubles.count(static_cast<double>(v)) > 0) == in; },
       out);
 }
 
 Status EvalFast(const PlanNode& node, const PlanNode& col, bool flip, const Value* constant,
-                const ColumnSource& columns, size_t rows, std::vector<int8_t>* out) {
+                InSet* in_set, const ColumnSource& columns, size_t rows, std::vector<int8_t>* out) {
   VDB_ASSIGN_OR_RETURN(ColumnView view, columns.Column(col.field));
   VDB_RETURN_IF_ERROR(CheckView(col, view, rows));
   out->assign(rows, 0);
@@ -604,7 +608,7 @@ Status EvalFast(const PlanNode& node, const PlanNode& col, bool flip, const Valu
     ScanStrings(
         view, rows, [&](std::string_view s) { return LikeMatch(pattern, s); }, out);
   } else if (node.kind == PlanKind::kIn) {
-    InFast(view, node, rows, out);
+    InFast(view, node, in_set, rows, out);
   } else {
     CompareFast(view, flip ? Flip(node.op) : node.op, *constant, rows, out);
   }
@@ -681,13 +685,42 @@ bool NumericOperands(const PlanNode& node, const std::vector<NodeResult>& result
   return node.children.size() == 1 || AsNumOperand(results[node.children[1]], b);
 }
 
-}  // namespace
+// The rows [begin, begin + rows) of another source, as views starting at row 0. REQUIRES: begin
+// is a multiple of 8, so validity bitmaps slice on a byte boundary.
+class SlicedSource : public ColumnSource {
+ public:
+  SlicedSource(const ColumnSource& base, size_t begin, size_t rows)
+      : base_(base), begin_(begin), rows_(rows) {}
 
-Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
-                std::vector<uint64_t>* bitmap) {
+  Result<ColumnView> Column(FieldId field) const override {
+    VDB_ASSIGN_OR_RETURN(ColumnView view, base_.Column(field));
+    if (view.rows < begin_ + rows_) {
+      return Status::InvalidArgument("filter: column of field " + std::to_string(field.value()) +
+                                     " has " + std::to_string(view.rows) + " rows, need " +
+                                     std::to_string(begin_ + rows_));
+    }
+    if (IsFixedWidth(view.type)) {
+      if (view.values != nullptr) {
+        view.values = static_cast<const char*>(view.values) + begin_ * ElementWidth(view.type);
+      }
+    } else if (view.offsets != nullptr) {
+      view.offsets += begin_;  // offsets are absolute positions in bytes: bytes stays put
+    }
+    if (view.validity != nullptr) view.validity += begin_ / 8;
+    view.rows -= begin_;
+    return view;
+  }
+
+ private:
+  const ColumnSource& base_;
+  size_t begin_;
+  size_t rows_;
+};
+
+// Evaluates rows [0, rows) of `columns` into bitmap words starting at `words`.
+Status EvaluateBatch(const Plan& plan, const ColumnSource& columns, size_t rows,
+                     std::vector<InSet>* in_sets, uint64_t* words) {
   const auto& nodes = plan.nodes();
-  bitmap->assign((rows + 63) / 64, 0);
-  if (nodes.empty()) return Status::InvalidArgument("filter: empty plan");
   // The last reader of each node, so results are freed as soon as possible, and the number of
   // readers, so a column read by one fast-path parent is never materialized.
   std::vector<size_t> last_use(nodes.size(), 0);
@@ -718,7 +751,8 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
                                   ? &nodes[node.children[flipped[n] ? 0 : 1]].value
                                   : nullptr;
       out.is_truth = true;
-      VDB_RETURN_IF_ERROR(EvalFast(node, col, flipped[n], constant, columns, rows, &out.truth));
+      VDB_RETURN_IF_ERROR(
+          EvalFast(node, col, flipped[n], constant, &(*in_sets)[n], columns, rows, &out.truth));
     } else if (node.kind == PlanKind::kColumn && node.path.empty() && IsNumeric(node.type)) {
       VDB_RETURN_IF_ERROR(ReadNumbers(node, columns, rows, &out));
     } else if (node.kind == PlanKind::kColumn) {
@@ -763,7 +797,25 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
   }
   const std::vector<int8_t>& top = TruthOf(&results.back(), rows);
   for (size_t r = 0; r < rows; ++r) {
-    if (top[r] == 1) (*bitmap)[r / 64] |= uint64_t{1} << (r % 64);
+    if (top[r] == 1) words[r / 64] |= uint64_t{1} << (r % 64);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
+                std::vector<uint64_t>* bitmap, const EvalOptions& options) {
+  bitmap->assign((rows + 63) / 64, 0);
+  if (plan.nodes().empty()) return Status::InvalidArgument("filter: empty plan");
+  // Whole bitmap words per batch, so batches never share a word or split a validity byte.
+  size_t batch = std::max<size_t>(64, (options.batch_rows + 63) / 64 * 64);
+  std::vector<InSet> in_sets(plan.nodes().size());
+  for (size_t begin = 0; begin < rows || begin == 0; begin += batch) {
+    size_t count = std::min(batch, rows - begin);
+    SlicedSource slice(columns, begin, count);
+    VDB_RETURN_IF_ERROR(EvaluateBatch(plan, slice, count, &in_sets, bitmap->data() + begin / 64));
+    if (count == 0) break;
   }
   return Status::OK();
 }

@@ -63,7 +63,12 @@ class ColumnViewMap : public ColumnSource {
 // `exists` false. A JSON value of the wrong type (a string compared with a number) is false.
 // Errors: kNotFound for a missing column, kInvalidArgument when a view's type or row count does
 // not fit the plan. REQUIRES: each view's offsets[rows] is within its bytes.
+struct EvalOptions {
+  // Rows evaluated together (rounded up to a multiple of 64): bounds the memory of intermediate
+  // results while keeping the per-node loops long.
+  size_t batch_rows = 4096;
+};
 Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
-                std::vector<uint64_t>* bitmap);
+                std::vector<uint64_t>* bitmap, const EvalOptions& options = {});
 
 }  // namespace vdb::expr

@@ -351,6 +351,10 @@ TEST(EvaluatorTest, MatchesReferenceOnRandomExpressions) {
     std::vector<uint64_t> again;
     ASSERT_TRUE(Evaluate(*decoded, views, table.size(), &again).ok());
     ASSERT_EQ(bitmap, again) << e.text;
+    EvalOptions small;
+    small.batch_rows = 64;  // 200 rows: four batches, the last one partial
+    ASSERT_TRUE(Evaluate(*plan, views, table.size(), &again, small).ok());
+    ASSERT_EQ(bitmap, again) << "batched: " << e.text;
     for (size_t r = 0; r < table.size(); ++r) {
       ASSERT_EQ(test::Bit(bitmap, r), e.ref(table.rows()[r]) == 1)
           << "seed " << seed << " iter " << iter << " row " << r << ": " << e.text;
