@@ -215,8 +215,8 @@ Value DecodeArray(DataType element_type, std::string_view bytes) {
   return Value::List(std::move(list));
 }
 
-Value JsonPathValue(std::string_view text, const std::vector<PathStep>& path) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+// A discarded document (text that did not parse) yields null like a missing key.
+Value JsonPathValue(const nlohmann::json& doc, const std::vector<PathStep>& path) {
   if (doc.is_discarded()) return Value::Null();
   const nlohmann::json* cur = &doc;
   for (const PathStep& step : path) {
@@ -232,6 +232,14 @@ Value JsonPathValue(std::string_view text, const std::vector<PathStep>& path) {
   }
   return JsonToValue(*cur, 0);
 }
+
+nlohmann::json ParseJson(std::string_view text) {
+  return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+}
+
+// Parsed JSON documents of one field for the rows of a batch, shared by the nodes that read
+// several paths of the same field so each row is parsed once.
+using JsonDocs = std::vector<nlohmann::json>;
 
 Status CheckView(const PlanNode& node, const ColumnView& view, size_t rows) {
   std::string what = "filter: column of field " + std::to_string(node.field.value());
@@ -260,7 +268,9 @@ Status CheckView(const PlanNode& node, const ColumnView& view, size_t rows) {
   return Status::OK();
 }
 
-Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows,
+// `docs`: for JSON columns, the shared parsed documents (filled on first use), or nullptr to
+// parse each row here.
+Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows, JsonDocs* docs,
                   std::vector<Value>* out) {
   VDB_ASSIGN_OR_RETURN(ColumnView view, source.Column(node.field));
   VDB_RETURN_IF_ERROR(CheckView(node, view, rows));
@@ -268,6 +278,12 @@ Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows,
   auto row_bytes = [&](size_t r) {
     return std::string_view(view.bytes + view.offsets[r], view.offsets[r + 1] - view.offsets[r]);
   };
+  if (docs != nullptr && docs->empty()) {
+    docs->resize(rows);
+    for (size_t r = 0; r < rows; ++r) {
+      if (IsValid(view, r)) (*docs)[r] = ParseJson(row_bytes(r));
+    }
+  }
   for (size_t r = 0; r < rows; ++r) {
     if (!IsValid(view, r)) continue;
     switch (node.type) {
@@ -275,7 +291,8 @@ Status ReadColumn(const PlanNode& node, const ColumnSource& source, size_t rows,
         (*out)[r] = Value::String(std::string(row_bytes(r)));
         break;
       case DataType::kJson:
-        (*out)[r] = JsonPathValue(row_bytes(r), node.path);
+        (*out)[r] = docs != nullptr ? JsonPathValue((*docs)[r], node.path)
+                                    : JsonPathValue(ParseJson(row_bytes(r)), node.path);
         break;
       case DataType::kArray: {
         Value list = DecodeArray(node.element_type, row_bytes(r));
@@ -739,6 +756,13 @@ Status EvaluateBatch(const Plan& plan, const ColumnSource& columns, size_t rows,
       for (uint32_t c : nodes[n].children) results[c].skipped = uses[c] == 1;
     }
   }
+  std::map<int64_t, int> json_reads;  // JSON column nodes per field
+  for (const PlanNode& node : nodes) {
+    if (node.kind == PlanKind::kColumn && node.type == DataType::kJson) {
+      ++json_reads[node.field.value()];
+    }
+  }
+  std::map<int64_t, JsonDocs> json_docs;
   std::vector<const Value*> args;
   NumOperand num_a, num_b;
   for (size_t n = 0; n < nodes.size(); ++n) {
@@ -756,7 +780,10 @@ Status EvaluateBatch(const Plan& plan, const ColumnSource& columns, size_t rows,
     } else if (node.kind == PlanKind::kColumn && node.path.empty() && IsNumeric(node.type)) {
       VDB_RETURN_IF_ERROR(ReadNumbers(node, columns, rows, &out));
     } else if (node.kind == PlanKind::kColumn) {
-      VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, &out.values));
+      JsonDocs* docs = node.type == DataType::kJson && json_reads[node.field.value()] > 1
+                           ? &json_docs[node.field.value()]
+                           : nullptr;
+      VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, docs, &out.values));
     } else if (NumericOperands(node, results, &num_a, &num_b) && IsArithmetic(node)) {
       NumericArith(node.op, num_a, node.children.size() == 2 ? &num_b : nullptr, rows, &out);
     } else if (node.kind == PlanKind::kBinary && IsComparison(node.op) &&

@@ -110,6 +110,9 @@ TEST(EvaluatorTest, JsonAndDynamicKeys) {
   EXPECT_EQ(Match(t, "name like \"a%\""), (Ids{1}));
   EXPECT_EQ(Match(t, "uid + 1 == 6"), (Ids{1}));
   EXPECT_EQ(Match(t, "uid is null"), (Ids{3}));
+  // Several paths of one JSON field share one parse per row.
+  EXPECT_EQ(Match(t, "j[\"a\"] == 1 or j[\"a\"] == \"str\" or j[\"o\"][\"k\"] == 9"), (Ids{1, 2}));
+  EXPECT_EQ(Match(t, "uid > 5 and $meta[\"uid\"] < 10 and not exists name"), (Ids{2}));
 }
 
 TEST(EvaluatorTest, Arrays) {
