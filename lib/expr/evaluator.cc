@@ -338,7 +338,6 @@ struct NodeResult {
   bool is_truth = false;
   std::vector<int8_t> truth;
   std::vector<Value> values;
-  bool skipped = false;   // a column read directly by its parent's fast path
   bool is_const = false;  // values holds one value that stands for every row
   // Numbers: ints or floats (is_float), with valid[r] == 0 for a null row.
   bool is_number = false;
@@ -735,54 +734,89 @@ class SlicedSource : public ColumnSource {
 };
 
 // Evaluates rows [0, rows) of `columns` into bitmap words starting at `words`.
-Status EvaluateBatch(const Plan& plan, const ColumnSource& columns, size_t rows,
-                     std::vector<InSet>* in_sets, uint64_t* words) {
-  const auto& nodes = plan.nodes();
-  // The last reader of each node, so results are freed as soon as possible, and the number of
-  // readers, so a column read by one fast-path parent is never materialized.
-  std::vector<size_t> last_use(nodes.size(), 0);
-  std::vector<int> uses(nodes.size(), 0);
-  for (size_t n = 0; n < nodes.size(); ++n) {
-    for (uint32_t c : nodes[n].children) last_use[c] = n, ++uses[c];
-  }
-  std::vector<int> fast(nodes.size(), -1);
-  std::vector<uint8_t> flipped(nodes.size(), 0);
-  std::vector<NodeResult> results(nodes.size());
-  for (size_t n = 0; n < nodes.size(); ++n) {
-    bool flip = false;
-    fast[n] = FastColumnChild(nodes, uses, n, &flip);
-    flipped[n] = flip;
-    if (fast[n] >= 0) {
-      for (uint32_t c : nodes[n].children) results[c].skipped = uses[c] == 1;
-    }
-  }
+// What Evaluate works out about a plan once, before its batches.
+struct PlanAnalysis {
+  std::vector<size_t> last_use;       // the last reader of each node: free its result after that
+  std::vector<int> fast;              // column child read directly by the node's fast path, or -1
+  std::vector<uint8_t> flipped;       // fast comparisons with the column on the right
+  std::vector<uint8_t> skipped;       // children of fast paths that are never materialized
   std::map<int64_t, int> json_reads;  // JSON column nodes per field
-  for (const PlanNode& node : nodes) {
-    if (node.kind == PlanKind::kColumn && node.type == DataType::kJson) {
-      ++json_reads[node.field.value()];
+
+  explicit PlanAnalysis(const std::vector<PlanNode>& nodes)
+      : last_use(nodes.size(), 0),
+        fast(nodes.size(), -1),
+        flipped(nodes.size(), 0),
+        skipped(nodes.size(), 0) {
+    std::vector<int> uses(nodes.size(), 0);
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      for (uint32_t c : nodes[n].children) last_use[c] = n, ++uses[c];
+    }
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      bool flip = false;
+      fast[n] = FastColumnChild(nodes, uses, n, &flip);
+      flipped[n] = flip;
+      if (fast[n] < 0) continue;
+      for (uint32_t c : nodes[n].children) skipped[c] = uses[c] == 1;
+    }
+    for (const PlanNode& node : nodes) {
+      if (node.kind == PlanKind::kColumn && node.type == DataType::kJson) {
+        ++json_reads[node.field.value()];
+      }
     }
   }
+};
+
+// Any node through ApplyNode, one row at a time over its children's values.
+void EvalGeneric(const PlanNode& node, std::vector<NodeResult>* results, size_t rows,
+                 NodeResult* out) {
+  std::vector<const std::vector<Value>*> inputs;
+  std::vector<size_t> strides;  // 0 for constants
+  for (uint32_t c : node.children) {
+    inputs.push_back(&ValuesOf(&(*results)[c], rows));
+    strides.push_back((*results)[c].is_const ? 0 : 1);
+  }
+  std::vector<const Value*> args(inputs.size());
+  bool boolean = IsBooleanNode(node);
+  out->is_truth = boolean;
+  (boolean ? out->truth.resize(rows) : out->values.resize(rows));
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t k = 0; k < inputs.size(); ++k) args[k] = &(*inputs[k])[r * strides[k]];
+    Value v = internal::ApplyNode(node, args.data());
+    if (boolean) {
+      out->truth[r] = static_cast<int8_t>(Truth(v));
+    } else {
+      out->values[r] = std::move(v);
+    }
+  }
+}
+
+// Evaluates rows [0, rows) of `columns` into bitmap words starting at `words`.
+Status EvaluateBatch(const Plan& plan, const PlanAnalysis& info, const ColumnSource& columns,
+                     size_t rows, std::vector<InSet>* in_sets, uint64_t* words) {
+  const auto& nodes = plan.nodes();
+  std::vector<NodeResult> results(nodes.size());
   std::map<int64_t, JsonDocs> json_docs;
-  std::vector<const Value*> args;
   NumOperand num_a, num_b;
   for (size_t n = 0; n < nodes.size(); ++n) {
     const PlanNode& node = nodes[n];
     NodeResult& out = results[n];
-    if (out.skipped) continue;
-    if (fast[n] >= 0) {
-      const PlanNode& col = nodes[static_cast<size_t>(fast[n])];
+    if (info.skipped[n]) continue;
+    if (info.fast[n] >= 0) {
+      const PlanNode& col = nodes[static_cast<size_t>(info.fast[n])];
       const Value* constant = node.kind == PlanKind::kBinary
-                                  ? &nodes[node.children[flipped[n] ? 0 : 1]].value
+                                  ? &nodes[node.children[info.flipped[n] ? 0 : 1]].value
                                   : nullptr;
       out.is_truth = true;
-      VDB_RETURN_IF_ERROR(
-          EvalFast(node, col, flipped[n], constant, &(*in_sets)[n], columns, rows, &out.truth));
+      VDB_RETURN_IF_ERROR(EvalFast(node, col, info.flipped[n], constant, &(*in_sets)[n], columns,
+                                   rows, &out.truth));
     } else if (node.kind == PlanKind::kColumn && node.path.empty() && IsNumeric(node.type)) {
       VDB_RETURN_IF_ERROR(ReadNumbers(node, columns, rows, &out));
     } else if (node.kind == PlanKind::kColumn) {
-      JsonDocs* docs = node.type == DataType::kJson && json_reads[node.field.value()] > 1
-                           ? &json_docs[node.field.value()]
-                           : nullptr;
+      auto reads = info.json_reads.find(node.field.value());
+      JsonDocs* docs =
+          node.type == DataType::kJson && reads != info.json_reads.end() && reads->second > 1
+              ? &json_docs[node.field.value()]
+              : nullptr;
       VDB_RETURN_IF_ERROR(ReadColumn(node, columns, rows, docs, &out.values));
     } else if (NumericOperands(node, results, &num_a, &num_b) && IsArithmetic(node)) {
       NumericArith(node.op, num_a, node.children.size() == 2 ? &num_b : nullptr, rows, &out);
@@ -798,28 +832,10 @@ Status EvaluateBatch(const Plan& plan, const ColumnSource& columns, size_t rows,
       out.is_truth = true;
       EvalLogical(node, &results, rows, &out.truth);
     } else {
-      std::vector<const std::vector<Value>*> inputs;
-      std::vector<size_t> strides;  // 0 for constants
-      for (uint32_t c : node.children) {
-        inputs.push_back(&ValuesOf(&results[c], rows));
-        strides.push_back(results[c].is_const ? 0 : 1);
-      }
-      args.resize(inputs.size());
-      bool boolean = IsBooleanNode(node);
-      out.is_truth = boolean;
-      (boolean ? out.truth.resize(rows) : out.values.resize(rows));
-      for (size_t r = 0; r < rows; ++r) {
-        for (size_t k = 0; k < inputs.size(); ++k) args[k] = &(*inputs[k])[r * strides[k]];
-        Value v = internal::ApplyNode(node, args.data());
-        if (boolean) {
-          out.truth[r] = static_cast<int8_t>(Truth(v));
-        } else {
-          out.values[r] = std::move(v);
-        }
-      }
+      EvalGeneric(node, &results, rows, &out);
     }
     for (uint32_t c : node.children) {
-      if (last_use[c] == n) results[c] = NodeResult();
+      if (info.last_use[c] == n) results[c] = NodeResult();
     }
   }
   const std::vector<int8_t>& top = TruthOf(&results.back(), rows);
@@ -837,11 +853,13 @@ Status Evaluate(const Plan& plan, const ColumnSource& columns, size_t rows,
   if (plan.nodes().empty()) return Status::InvalidArgument("filter: empty plan");
   // Whole bitmap words per batch, so batches never share a word or split a validity byte.
   size_t batch = std::max<size_t>(64, (options.batch_rows + 63) / 64 * 64);
+  PlanAnalysis info(plan.nodes());
   std::vector<InSet> in_sets(plan.nodes().size());
   for (size_t begin = 0; begin < rows || begin == 0; begin += batch) {
     size_t count = std::min(batch, rows - begin);
     SlicedSource slice(columns, begin, count);
-    VDB_RETURN_IF_ERROR(EvaluateBatch(plan, slice, count, &in_sets, bitmap->data() + begin / 64));
+    VDB_RETURN_IF_ERROR(
+        EvaluateBatch(plan, info, slice, count, &in_sets, bitmap->data() + begin / 64));
     if (count == 0) break;
   }
   return Status::OK();
