@@ -5,6 +5,7 @@
 #include "index/brute_force.h"
 #include "index/metric.h"
 #include "index/vector_index.h"
+#include "segment/growing_segment.h"
 #include "segment/segment_reader.h"
 #include "storage/object_store.h"
 
@@ -53,17 +54,16 @@ Status SealedSegment::ReadKeys() {
                               std::to_string(timestamps_.size()) + " timestamps for " +
                               std::to_string(reader_->row_count()) + " rows");
   }
-  pks_.reserve(keys.size());
   const bool int_keys = pk_field->type == DataType::kInt64;
   pk_index_.Reserve(keys.size(), int_keys);
   for (size_t row = 0; row < keys.size(); ++row) {
-    PrimaryKey pk =
-        int_keys ? PrimaryKey(keys.GetInt(row)) : PrimaryKey(std::string(keys.GetString(row)));
-    pk_index_.Add(pk, static_cast<uint32_t>(row));
-    pks_.push_back(std::move(pk));
+    pk_index_.Add(segment::PrimaryKeyAt(keys, row), static_cast<uint32_t>(row));
   }
+  keys_ = std::move(keys);
   return Status::OK();
 }
+
+PrimaryKey SealedSegment::pk(size_t row) const { return segment::PrimaryKeyAt(keys_, row); }
 
 std::shared_ptr<const index::VectorIndex> SealedSegment::index(FieldId field) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -138,7 +138,7 @@ Status SealedSegment::Search(const rpc::SearchRequest& request, const index::Row
       if (row < 0) break;
       const auto r = static_cast<size_t>(row);
       (*hits)[static_cast<size_t>(q)].push_back(
-          rpc::SearchHit{pks_[r], results.distances_of(q)[j], timestamps_[r], info_.id, row});
+          rpc::SearchHit{pk(r), results.distances_of(q)[j], timestamps_[r], info_.id, row});
     }
   }
   return Status::OK();
@@ -161,6 +161,11 @@ std::shared_ptr<const std::vector<uint64_t>> SealedSegment::Visibility(
 }
 
 Result<std::shared_ptr<const segment::ColumnData>> SealedSegment::Column(FieldId field) const {
+  const FieldSchema* pk_field = schema().PrimaryKeyField();
+  if (pk_field != nullptr && pk_field->id == field) {
+    // Already decoded: share it without a copy (the segment outlives every read holding it).
+    return std::shared_ptr<const segment::ColumnData>(std::shared_ptr<void>(), &keys_);
+  }
   std::lock_guard<std::mutex> lock(columns_mu_);
   auto it = columns_.find(field);
   if (it != columns_.end()) return it->second;

@@ -54,8 +54,9 @@ class SealedSegment {
   // The catalog entry the segment was loaded from.
   const rpc::SegmentInfo& info() const { return info_; }
   const CollectionSchema& schema() const;
-  size_t rows() const { return pks_.size(); }
-  const std::vector<PrimaryKey>& pks() const { return pks_; }
+  size_t rows() const { return keys_.size(); }
+  // The primary key of `row`. REQUIRES: row < rows().
+  PrimaryKey pk(size_t row) const;
   const segment::PkRowIndex& pk_index() const { return pk_index_; }
   const std::vector<Timestamp>& timestamps() const { return timestamps_; }
 
@@ -98,7 +99,7 @@ class SealedSegment {
 
   const rpc::SegmentInfo info_;
   const std::unique_ptr<segment::SegmentReader> reader_;
-  std::vector<PrimaryKey> pks_;
+  segment::ColumnData keys_;  // the primary key column, decoded (8 bytes a row for int64 keys)
   segment::PkRowIndex pk_index_;
   std::vector<Timestamp> timestamps_;
   std::map<FieldId, std::unique_ptr<segment::VectorData>> vectors_;
