@@ -46,10 +46,7 @@ Result<int64_t> RowCount(Proxy& proxy, const ApiCall& call, const rpc::Catalog& 
 Result<const rpc::PartitionInfo*> FindPartition(const rpc::CollectionInfo& c,
                                                 const std::string& name) {
   const rpc::PartitionInfo* p = c.FindPartition(name);
-  if (p == nullptr) {
-    return rpc::WithMilvusCode(kMilvusPartitionNotFound,
-                               Status::NotFound("partition not found[partition=" + name + "]"));
-  }
+  if (p == nullptr) return PartitionNotFound(name);
   return p;
 }
 

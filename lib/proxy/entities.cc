@@ -7,6 +7,7 @@
 #include "proxy/entities.h"
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -76,11 +77,6 @@ Status NotLoaded(const rpc::CollectionInfo& c) {
       Status::InvalidArgument("collection not loaded[collection=" + c.name + "]"));
 }
 
-Status PartitionNotFound(const std::string& name) {
-  return rpc::WithMilvusCode(kMilvusPartitionNotFound,
-                             Status::NotFound("partition not found[partition=" + name + "]"));
-}
-
 Status PartitionNotLoaded(const std::string& name) {
   return rpc::WithMilvusCode(
       kMilvusPartitionNotLoaded,
@@ -135,6 +131,8 @@ class EntityService {
   Result<std::vector<std::vector<rpc::SearchHit>>> SearchHits(const ReadContext& ctx,
                                                               const rpc::SearchRequest& base,
                                                               uint64_t deadline_us);
+  Status SendToChannel(const std::string& channel, uint64_t deadline_us,
+                       const std::function<Status(rpc::StreamClient&, int64_t timeout_ms)>& send);
   Status WriteShard(const rpc::CollectionInfo& c, int32_t shard, rpc::WriteRequest request,
                     uint64_t deadline_us);
   Status DeleteShard(const rpc::CollectionInfo& c, int32_t shard, std::vector<PrimaryKey> pks,
@@ -253,10 +251,9 @@ Result<std::vector<PartitionId>> EntityService::ResolvePartitions(const JsonBody
     ids.push_back(p->id);
   }
   if (!ids.empty()) return ids;
-  // No names: every loaded partition; an empty list means all of them to the nodes.
-  bool any_released = false;
-  for (const rpc::PartitionInfo& p : c.partitions) any_released = any_released || p.released;
-  if (any_released) return c.LoadedPartitionIds();
+  // No names: the loaded partitions, sent as an empty list (all of them) when none is released.
+  ids = c.LoadedPartitionIds();
+  if (ids.size() == c.partitions.size()) ids.clear();
   return ids;
 }
 
@@ -455,19 +452,19 @@ Result<std::vector<std::vector<rpc::SearchHit>>> EntityService::SearchHits(
 
 // --- Writes -----------------------------------------------------------------------------------
 
-// Sends one write to the streaming node of `shard`, retrying while the channel is not served
+// Sends to the streaming node of `channel` with `send`, retrying while the channel is not served
 // (kUnavailable before anything was written: not bound yet, or the node not caught up).
-Status EntityService::WriteShard(const rpc::CollectionInfo& c, int32_t shard,
-                                 rpc::WriteRequest request, uint64_t deadline_us) {
-  request.channel = rpc::ChannelName(c.id, shard);
+Status EntityService::SendToChannel(
+    const std::string& channel, uint64_t deadline_us,
+    const std::function<Status(rpc::StreamClient&, int64_t timeout_ms)>& send) {
   while (true) {
     Status s;
     auto catalog = proxy_->catalog();
-    const rpc::ChannelInfo* ch = catalog ? catalog->FindChannel(request.channel) : nullptr;
+    const rpc::ChannelInfo* ch = catalog ? catalog->FindChannel(channel) : nullptr;
     if (ch == nullptr || ch->streaming_address.empty()) {
-      s = Status::Unavailable("channel " + request.channel + " has no streaming node");
+      s = Status::Unavailable("channel " + channel + " has no streaming node");
     } else {
-      s = Stream(ch->streaming_address).Write(request, RemainingMs(deadline_us)).status();
+      s = send(Stream(ch->streaming_address), RemainingMs(deadline_us));
     }
     if (s.code() != StatusCode::kUnavailable ||
         proxy_->env()->MonotonicMicros() + 50'000 >= deadline_us) {
@@ -477,24 +474,20 @@ Status EntityService::WriteShard(const rpc::CollectionInfo& c, int32_t shard,
   }
 }
 
+Status EntityService::WriteShard(const rpc::CollectionInfo& c, int32_t shard,
+                                 rpc::WriteRequest request, uint64_t deadline_us) {
+  request.channel = rpc::ChannelName(c.id, shard);
+  return SendToChannel(request.channel, deadline_us, [&](rpc::StreamClient& s, int64_t ms) {
+    return s.Write(request, ms).status();
+  });
+}
+
 Status EntityService::DeleteShard(const rpc::CollectionInfo& c, int32_t shard,
                                   std::vector<PrimaryKey> pks, uint64_t deadline_us) {
   rpc::DeleteRequest request{c.id, rpc::ChannelName(c.id, shard), std::move(pks)};
-  while (true) {
-    Status s;
-    auto catalog = proxy_->catalog();
-    const rpc::ChannelInfo* ch = catalog ? catalog->FindChannel(request.channel) : nullptr;
-    if (ch == nullptr || ch->streaming_address.empty()) {
-      s = Status::Unavailable("channel " + request.channel + " has no streaming node");
-    } else {
-      s = Stream(ch->streaming_address).Delete(request, RemainingMs(deadline_us)).status();
-    }
-    if (s.code() != StatusCode::kUnavailable ||
-        proxy_->env()->MonotonicMicros() + 50'000 >= deadline_us) {
-      return s;
-    }
-    proxy_->env()->SleepForMicros(20'000);
-  }
+  return SendToChannel(request.channel, deadline_us, [&](rpc::StreamClient& s, int64_t ms) {
+    return s.Delete(request, ms).status();
+  });
 }
 
 Status EntityService::InsertRaw(const RawCall& call, rpc::Response* response, bool upsert) {

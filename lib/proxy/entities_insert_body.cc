@@ -166,17 +166,6 @@ class Scanner {
   size_t pos_ = 0;
 };
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
 Status Malformed(size_t at) { return BadJson("invalid JSON body at offset " + std::to_string(at)); }
 
 }  // namespace

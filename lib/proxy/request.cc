@@ -31,7 +31,10 @@ Status Unexpected(StatusCode code, std::string_view detail) {
   return rpc::WithMilvusCode(rpc::kMilvusUnexpected, Status(code, std::string(detail)));
 }
 
-namespace {
+Status PartitionNotFound(const std::string& name) {
+  return rpc::WithMilvusCode(kMilvusPartitionNotFound,
+                             Status::NotFound("partition not found[partition=" + name + "]"));
+}
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -43,6 +46,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   }
   return true;
 }
+
+namespace {
 
 const char* TypeName(const json& v) {
   switch (v.type()) {

@@ -43,6 +43,11 @@ Status MissingParam(std::string_view name);
 Status InvalidParam(std::string_view detail);
 // 65535 with `detail` as the message (kind `code`).
 Status Unexpected(StatusCode code, std::string_view detail);
+// 200 "partition not found[partition=<name>]" (kNotFound).
+Status PartitionNotFound(const std::string& name);
+
+// ASCII case-insensitive equality (how the REST layer matches member names).
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
 // A parsed request body: a JSON object. Accessors look a key up exactly, then
 // case-insensitively; a member whose value is null is treated as absent.
